@@ -1,0 +1,15 @@
+//! One module per subcommand; each has an `Args` (clap) and a `run`.
+
+pub mod audit;
+pub mod compare;
+pub mod diff;
+pub mod export;
+pub mod export_warc;
+pub mod import_captures;
+pub mod normalize;
+pub mod prune;
+pub mod report;
+pub mod run;
+pub mod show;
+pub mod snapshot;
+pub mod snapshots;

@@ -1,0 +1,96 @@
+//! Flags and helpers several subcommands share: where the store and config
+//! are, loading the vocabulary, loading a snapshot with its records.
+
+use anyhow::{Context, Result};
+use cartwatch_diff::SnapshotView;
+use cartwatch_model::Config;
+use cartwatch_normalizer::Vocabulary;
+use cartwatch_store::Store;
+use std::path::{Path, PathBuf};
+
+/// Where the snapshot store lives.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StoreArg {
+    /// The snapshot store folder (created when missing).
+    #[arg(long, env = "CARTWATCH_STORE", default_value = "snapshots/store")]
+    pub store: PathBuf,
+}
+
+impl StoreArg {
+    /// Opens the store, naming the folder in any error.
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.store)
+            .with_context(|| format!("cannot open the store at {}", self.store.display()))
+    }
+}
+
+/// Which configuration file to read.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConfigArg {
+    /// The centers to watch and the run settings.
+    #[arg(long, env = "CARTWATCH_CONFIG", default_value = "config/centers.toml")]
+    pub config: PathBuf,
+}
+
+impl ConfigArg {
+    /// Reads and validates the configuration.
+    pub fn load(&self) -> Result<Config> {
+        load_config(&self.config)
+    }
+}
+
+/// Reads and validates a configuration file.
+pub fn load_config(path: &Path) -> Result<Config> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read the config file {} (pass --config FILE or set CARTWATCH_CONFIG)",
+            path.display()
+        )
+    })?;
+    Ok(Config::from_toml_str(&text, &path.display().to_string())?)
+}
+
+/// Which vocabulary to use.
+#[derive(clap::Args, Debug, Clone)]
+pub struct VocabularyArg {
+    /// Products, conditions, stages and side effects to recognise
+    /// [default: config/vocabulary.toml when present, else the built-in one].
+    #[arg(long, env = "CARTWATCH_VOCABULARY")]
+    pub vocabulary: Option<PathBuf>,
+}
+
+impl VocabularyArg {
+    /// Loads the named vocabulary, the default file, or the built-in one.
+    pub fn load(&self) -> Result<Vocabulary> {
+        let default = PathBuf::from("config/vocabulary.toml");
+        let path = match &self.vocabulary {
+            Some(path) => path.clone(),
+            None if default.exists() => default,
+            None => return Ok(Vocabulary::builtin()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the vocabulary file {}", path.display()))?;
+        Ok(Vocabulary::from_toml_str(&text, &path.display().to_string())?)
+    }
+}
+
+/// Loads a snapshot's manifest and records.
+pub fn load_view(store: &Store, id: &str) -> Result<SnapshotView> {
+    let manifest = store.manifest(id)?;
+    let records = store
+        .records(id)?
+        .into_iter()
+        .map(|(center, url, record)| ((center, url), record))
+        .collect();
+    Ok(SnapshotView { manifest, records })
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: warnings).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

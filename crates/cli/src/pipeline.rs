@@ -1,0 +1,168 @@
+//! The snapshot pipeline shared by `snapshot`, `import-captures` and `run`:
+//! captures in, records normalized, one whole snapshot stored.
+
+use anyhow::{Context, Result};
+use cartwatch_fetcher::{read_capture_dir, FetchRequest, Fetcher};
+use cartwatch_model::{
+    Capture, CenterSnapshot, Config, FetchOutcome, PageSnapshot, SnapshotManifest, SnapshotSource,
+};
+use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
+use cartwatch_store::Store;
+use std::path::Path;
+
+/// Where a snapshot's pages come from.
+pub enum PageSource<'a> {
+    /// Fetch live over HTTP.
+    Http,
+    /// Read a saved capture folder.
+    Captures(&'a Path),
+}
+
+/// Gets every configured page from the source, normalizes and stores them as
+/// one snapshot, and returns its manifest.
+pub fn take_snapshot(
+    config: &Config,
+    store: &Store,
+    vocabulary: &Vocabulary,
+    source: PageSource<'_>,
+) -> Result<SnapshotManifest> {
+    let (captures, snapshot_source) = match source {
+        PageSource::Captures(dir) => (
+            captures_from_dir(config, dir)?,
+            SnapshotSource::Captures {
+                dir: dir.display().to_string(),
+            },
+        ),
+        PageSource::Http => (fetch_live(config, store)?, SnapshotSource::Http),
+    };
+    store_snapshot(config, store, vocabulary, captures, snapshot_source)
+}
+
+/// The configured pages, read from a capture folder. A configured page the
+/// folder lacks is an error naming the center and URL.
+fn captures_from_dir(config: &Config, dir: &Path) -> Result<Vec<Capture>> {
+    let set = read_capture_dir(dir)?;
+    let mut captures = Vec::new();
+    for center in &config.centers {
+        for url in &center.pages {
+            let capture = set.find(&center.id, url).with_context(|| {
+                format!(
+                    "capture folder {} has no page for center {:?} at {url} (add {}/{}/<n>.json, or remove the page from the config)",
+                    dir.display(),
+                    center.id,
+                    dir.display(),
+                    center.id
+                )
+            })?;
+            captures.push(capture.clone());
+        }
+    }
+    for capture in &set.captures {
+        if config
+            .center(&capture.center)
+            .is_none_or(|c| !c.pages.contains(&capture.url))
+        {
+            tracing::warn!(center = %capture.center, url = %capture.url, "capture not in the config; skipped");
+        }
+    }
+    Ok(captures)
+}
+
+/// Fetches every configured page, conditionally where the store has validators.
+fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
+    let mut requests = Vec::new();
+    for center in &config.centers {
+        for url in &center.pages {
+            let previous = store.previous_page(&center.id, url)?;
+            let (etag, last_modified) = previous
+                .map(|(_, page)| (page.etag, page.last_modified))
+                .unwrap_or_default();
+            requests.push(FetchRequest {
+                center: center.id.clone(),
+                url: url.clone(),
+                etag,
+                last_modified,
+            });
+        }
+    }
+    let fetcher = Fetcher::new(&config.fetch)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    Ok(runtime.block_on(fetcher.fetch_all(requests)))
+}
+
+/// Normalizes and stores captures as one snapshot.
+pub fn store_snapshot(
+    config: &Config,
+    store: &Store,
+    vocabulary: &Vocabulary,
+    captures: Vec<Capture>,
+    source: SnapshotSource,
+) -> Result<SnapshotManifest> {
+    let mut writer = store.begin_snapshot(source)?;
+    let mut centers: Vec<CenterSnapshot> = config
+        .centers
+        .iter()
+        .map(|c| CenterSnapshot {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            pages: Vec::new(),
+        })
+        .collect();
+    for capture in captures {
+        let center_config = config.center(&capture.center);
+        let (body_sha256, record) = match (&capture.outcome, &capture.body) {
+            (FetchOutcome::Ok, Some(body)) => {
+                let hash = writer.put_body(body)?;
+                let record = normalize(
+                    &PageInput {
+                        bytes: body,
+                        url: &capture.url,
+                        content_type: capture.content_type.as_deref(),
+                        selectors: center_config.and_then(|c| c.selectors.as_ref()),
+                    },
+                    vocabulary,
+                );
+                (Some(hash), Some(record))
+            }
+            (FetchOutcome::NotModified, _) => {
+                // Reuse the previous capture: same body, re-normalized so a
+                // vocabulary change still shows.
+                match store.previous_page(&capture.center, &capture.url)? {
+                    Some((_, page)) => {
+                        let hash = page.body_sha256.clone();
+                        let body = match &hash {
+                            Some(h) => store.body(h)?,
+                            None => None,
+                        };
+                        let record = body.map(|body| {
+                            normalize(
+                                &PageInput {
+                                    bytes: &body,
+                                    url: &capture.url,
+                                    content_type: page.content_type.as_deref(),
+                                    selectors: center_config.and_then(|c| c.selectors.as_ref()),
+                                },
+                                vocabulary,
+                            )
+                        });
+                        (hash, record)
+                    }
+                    None => (None, None),
+                }
+            }
+            (_, Some(body)) => (Some(writer.put_body(body)?), None),
+            _ => (None, None),
+        };
+        if let Some(record) = &record {
+            writer.put_record(&capture.center, &capture.url, record)?;
+        }
+        let page = PageSnapshot::from_capture(&capture, body_sha256, record.is_some());
+        if let Some(center) = centers.iter_mut().find(|c| c.id == capture.center) {
+            center.pages.push(page);
+        }
+    }
+    Ok(writer.commit(centers)?)
+}

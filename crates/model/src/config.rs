@@ -1,0 +1,339 @@
+//! The watch configuration: `config/centers.toml`.
+//!
+//! ```toml
+//! [fetch]                      # optional; every key has a default
+//! min_delay_ms = 2000
+//!
+//! [[center]]
+//! id = "uh-rainbow"
+//! name = "University Hospitals Rainbow Babies & Children's"
+//! kind = "cancer_center"       # or "patient_organization"
+//! location = "Cleveland, OH"
+//! pages = ["https://www.uhhospitals.org/..."]
+//! ```
+//!
+//! Parsing is pure: [`Config::from_toml_str`] takes the text and the file
+//! name to put in errors. Errors name the file, the line and column, and the
+//! center they concern.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Fetch politeness and bounds.
+    #[serde(default)]
+    pub fetch: FetchSettings,
+    /// Diff noise control.
+    #[serde(default)]
+    pub diff: DiffSettings,
+    /// Contact-audit settings.
+    #[serde(default)]
+    pub audit: AuditSettings,
+    /// The watched centers, in report order.
+    #[serde(default, rename = "center")]
+    pub centers: Vec<CenterConfig>,
+}
+
+/// What kind of organization a center is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CenterKind {
+    /// A hospital or cancer center that treats patients.
+    #[default]
+    CancerCenter,
+    /// A patient organization or information site.
+    PatientOrganization,
+}
+
+/// One watched center.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CenterConfig {
+    /// Stable id, lower-case letters, digits and `-`/`_` (`uh-rainbow`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Cancer center or patient organization.
+    #[serde(default)]
+    pub kind: CenterKind,
+    /// City and state.
+    #[serde(default)]
+    pub location: String,
+    /// The pages to watch (http or https URLs).
+    pub pages: Vec<String>,
+    /// Escape hatch when the content extractor gets a site wrong.
+    #[serde(default)]
+    pub selectors: Option<SelectorOverride>,
+    /// Regular expressions whose matches are ignored by the diff for this center.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+/// Per-center CSS selectors that override content detection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SelectorOverride {
+    /// Selector of the content root (e.g. `#main-content`).
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Selectors removed from the content before extraction.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+/// Fetch politeness and bounds. Every field has a conservative default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchSettings {
+    /// The User-Agent product token and version.
+    pub user_agent: String,
+    /// A URL where site owners can learn about the crawler; appended to the User-Agent.
+    pub contact_url: String,
+    /// Minimum milliseconds between two requests to one host (robots.txt Crawl-delay can raise it).
+    pub min_delay_ms: u64,
+    /// Requests in flight to one host at once.
+    pub max_in_flight_per_host: usize,
+    /// Requests in flight across all hosts.
+    pub max_in_flight: usize,
+    /// Connect timeout in seconds.
+    pub connect_timeout_secs: u64,
+    /// Whole-request timeout in seconds.
+    pub timeout_secs: u64,
+    /// Body size cap in bytes; a larger body is aborted and classified `too_large`.
+    pub max_body_bytes: u64,
+    /// Redirects followed before `redirect_loop`.
+    pub max_redirects: usize,
+    /// Retries after the first attempt, on timeouts, connection errors, 429 and 5xx.
+    pub retries: u32,
+    /// First backoff in milliseconds; doubles each retry, with jitter.
+    pub backoff_ms: u64,
+    /// Cap on a server's Retry-After, in seconds.
+    pub max_retry_after_secs: u64,
+    /// Honour robots.txt (on by default).
+    pub respect_robots: bool,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            user_agent: "cartwatch/0.1".into(),
+            contact_url: "https://github.com/cartwatch/cartwatch".into(),
+            min_delay_ms: 2000,
+            max_in_flight_per_host: 1,
+            max_in_flight: 16,
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 10,
+            retries: 3,
+            backoff_ms: 1000,
+            max_retry_after_secs: 120,
+            respect_robots: true,
+        }
+    }
+}
+
+impl FetchSettings {
+    /// The full User-Agent header: `cartwatch/0.1 (+https://...)`.
+    pub fn user_agent_header(&self) -> String {
+        if self.contact_url.is_empty() {
+            self.user_agent.clone()
+        } else {
+            format!("{} (+{})", self.user_agent, self.contact_url)
+        }
+    }
+}
+
+/// Diff noise control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiffSettings {
+    /// Regular expressions whose matches are ignored for every center.
+    pub ignore: Vec<String>,
+    /// Suppress a change that flips back within this many snapshots (0: off).
+    pub settle: usize,
+}
+
+/// Contact-audit settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// A page whose review or revision date is older than this many months is flagged.
+    pub max_age_months: u32,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings { max_age_months: 12 }
+    }
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The file is not valid TOML, or a value has the wrong type.
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        /// The file name as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The TOML is well formed but a center's entry is not usable.
+    #[error("{file}: center {center:?}: {message}")]
+    Center {
+        /// The file name as given.
+        file: String,
+        /// The center id (or its position when the id is empty).
+        center: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Parses and validates configuration text; `file` is used in errors.
+    pub fn from_toml_str(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|span| line_and_column(text, span.start))
+                .unwrap_or((1, 1));
+            ConfigError::Syntax {
+                file: file.to_string(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        config.validate(file)?;
+        Ok(config)
+    }
+
+    /// Checks ids, URLs and duplicates.
+    pub fn validate(&self, file: &str) -> Result<(), ConfigError> {
+        let mut seen = BTreeSet::new();
+        for (index, center) in self.centers.iter().enumerate() {
+            let name = if center.id.is_empty() {
+                format!("#{}", index + 1)
+            } else {
+                center.id.clone()
+            };
+            let fail = |message: String| ConfigError::Center {
+                file: file.to_string(),
+                center: name.clone(),
+                message,
+            };
+            if !is_valid_id(&center.id) {
+                return Err(fail(
+                    "the id must be non-empty lower-case letters, digits, '-' or '_' (e.g. \"uh-rainbow\")".into(),
+                ));
+            }
+            if !seen.insert(center.id.clone()) {
+                return Err(fail("this id is used by two centers; ids must be unique".into()));
+            }
+            if center.pages.is_empty() {
+                return Err(fail("`pages` is empty; list at least one URL".into()));
+            }
+            for page in &center.pages {
+                let lower = page.to_ascii_lowercase();
+                let rest = lower
+                    .strip_prefix("https://")
+                    .or_else(|| lower.strip_prefix("http://"));
+                if rest.map_or(true, |r| r.is_empty() || r.starts_with('/')) {
+                    return Err(fail(format!(
+                        "page {page:?} is not an http:// or https:// URL"
+                    )));
+                }
+            }
+            let mut page_set = BTreeSet::new();
+            for page in &center.pages {
+                if !page_set.insert(page) {
+                    return Err(fail(format!("page {page:?} is listed twice")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The center with this id.
+    pub fn center(&self, id: &str) -> Option<&CenterConfig> {
+        self.centers.iter().find(|c| c.id == id)
+    }
+}
+
+/// True for a usable center id.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[fetch]
+min_delay_ms = 500
+
+[[center]]
+id = "uh-rainbow"
+name = "University Hospitals Rainbow Babies & Children's"
+kind = "cancer_center"
+location = "Cleveland, OH"
+pages = ["https://www.uhhospitals.org/rainbow"]
+"#;
+
+    #[test]
+    fn reads_a_good_config() {
+        let config = Config::from_toml_str(GOOD, "centers.toml").unwrap();
+        assert_eq!(config.centers[0].id, "uh-rainbow");
+        assert_eq!(config.fetch.min_delay_ms, 500);
+        assert_eq!(config.fetch.retries, 3);
+        assert_eq!(config.audit.max_age_months, 12);
+    }
+
+    #[test]
+    fn syntax_errors_name_file_line_and_column() {
+        let bad = GOOD.replace("kind = \"cancer_center\"", "kind = \"hospital\"");
+        let err = Config::from_toml_str(&bad, "config/centers.toml").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("config/centers.toml:8:"), "{text}");
+        assert!(text.contains("hospital"), "{text}");
+    }
+
+    #[test]
+    fn center_errors_name_the_center() {
+        let bad = GOOD.replace("https://www.uhhospitals.org/rainbow", "ftp://x.org/a");
+        let err = Config::from_toml_str(&bad, "c.toml").unwrap_err();
+        assert!(err.to_string().contains("center \"uh-rainbow\""), "{err}");
+        assert!(err.to_string().contains("ftp://x.org/a"), "{err}");
+
+        let twice = format!("{GOOD}\n[[center]]\nid = \"uh-rainbow\"\nname = \"x\"\npages = [\"https://a.org/\"]\n");
+        let err = Config::from_toml_str(&twice, "c.toml").unwrap_err();
+        assert!(err.to_string().contains("unique"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let bad = GOOD.replace("location =", "locaton =");
+        let err = Config::from_toml_str(&bad, "c.toml").unwrap_err();
+        assert!(err.to_string().contains("locaton"), "{err}");
+    }
+}

@@ -1,0 +1,36 @@
+//! The record types every cartwatch crate shares.
+//!
+//! This crate holds data and nothing else: no file, network or clock access.
+//! Other crates exchange these types, so each crate depends on `model` and
+//! never on its siblings; the `cli` crate wires them together.
+//!
+//! - [`record`]: what the normalizer reads out of one page ([`PageRecord`]),
+//!   the JSON contract of `cartwatch normalize`.
+//! - [`snapshot`]: what a fetch produced ([`Capture`], [`FetchOutcome`]) and
+//!   what the store keeps per snapshot ([`SnapshotManifest`]).
+//! - [`config`]: the watched centers and run settings (`config/centers.toml`).
+//!
+//! ```
+//! use cartwatch_model::{PageRecord, Purpose};
+//! let record: PageRecord = serde_json::from_str(r#"{"url": "https://example.org/car-t"}"#).unwrap();
+//! assert!(record.contacts.is_empty());
+//! assert_eq!(serde_json::to_string(&Purpose::ClinicalTrials).unwrap(), "\"clinical_trials\"");
+//! ```
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod record;
+pub mod snapshot;
+
+pub use config::{
+    AuditSettings, CenterConfig, CenterKind, Config, ConfigError, DiffSettings, FetchSettings,
+    SelectorOverride,
+};
+pub use record::{
+    Condition, Contact, ContactKind, Cost, Duration, Offerings, PageDates, PageRecord,
+    ProcessStep, Purpose, Section,
+};
+pub use snapshot::{
+    Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, SnapshotManifest,
+    SnapshotSource,
+};
