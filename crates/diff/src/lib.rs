@@ -1,6 +1,8 @@
 //! Diffs, comparisons and audits of snapshots, and their renderers.
 #![deny(missing_docs)]
 
+pub mod report;
+
 use cartwatch_model::{PageRecord, SnapshotManifest};
 use std::collections::BTreeMap;
 

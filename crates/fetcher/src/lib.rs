@@ -6,6 +6,7 @@
 
 pub mod captures;
 pub mod http;
+pub mod notify;
 
 pub use captures::{read_capture_dir, write_capture_dir, CaptureError, CaptureSet};
 pub use http::{FetchError, FetchRequest, Fetcher};

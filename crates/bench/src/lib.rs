@@ -1,0 +1,1 @@
+//! The synthetic corpus of center pages shared by every benchmark (the normalizer issue writes it).

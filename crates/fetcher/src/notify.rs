@@ -1,0 +1,1 @@
+//! Webhook notifications for `cartwatch run` (the run/report issue writes it).

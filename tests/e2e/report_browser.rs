@@ -1,0 +1,1 @@
+//! End-to-end tests: report_browser (see ARCHITECTURE.md).
