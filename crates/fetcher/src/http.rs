@@ -1,6 +1,37 @@
-//! Live HTTP fetching.
+//! Live HTTP fetching: concurrent across hosts, polite within one, bounded,
+//! and classified.
+//!
+//! [`Fetcher::fetch_all`] groups the requests by host (scheme + host + port)
+//! and works on every host at once. Within a host, pages go in request order,
+//! at most `max_in_flight_per_host` at a time, each request (robots.txt,
+//! redirect hops and retries included) starting at least the host's delay
+//! after the previous one: `min_delay_ms`, raised by robots.txt's
+//! `Crawl-delay`, and held back further by a server's `Retry-After`. Every
+//! page ends in one [`Capture`] with a classified [`FetchOutcome`]; a page's
+//! failure never stops the others.
 
-use cartwatch_model::{Capture, FetchSettings};
+use crate::classify::{self, Failure};
+use crate::politeness::{Host, Scheduler};
+use crate::progress::Progress;
+use crate::robots::{product_token, RobotsRules, Verdict};
+use cartwatch_model::{Capture, FetchOutcome, FetchSettings};
+use futures::StreamExt;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
+use url::Url;
+
+/// robots.txt bodies are read up to this size (Google's limit is 500 KiB);
+/// the rest is ignored.
+const ROBOTS_MAX_BYTES: u64 = 512 * 1024;
+/// Redirects followed when fetching robots.txt.
+const ROBOTS_MAX_REDIRECTS: usize = 5;
+/// Bytes of an error page read to recognise a bot challenge.
+const ERROR_BODY_MAX_BYTES: u64 = 64 * 1024;
+/// The Accept header sent with page requests.
+const ACCEPT_HTML: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
 
 /// One page to fetch, with the validators of its previous capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,26 +52,676 @@ pub enum FetchError {
     /// The HTTP client could not be configured.
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    /// A `[fetch]` setting is out of range.
+    #[error("invalid [fetch] setting: {0}")]
+    Settings(String),
 }
 
 /// Fetches pages concurrently across hosts, politely within one.
-#[derive(Debug)]
+///
+/// Cheap to clone; clones share the HTTP client and its connection pool.
+#[derive(Debug, Clone)]
 pub struct Fetcher {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
     settings: FetchSettings,
+    client: reqwest::Client,
+    /// The robots.txt product token (`cartwatch`).
+    agent: String,
+}
+
+/// The state of one `fetch_all` call: hosts, robots cache, progress.
+#[derive(Debug)]
+struct Run {
+    shared: Arc<Shared>,
+    scheduler: Scheduler,
+    progress: Progress,
+}
+
+/// A response to one request, its body read within the applicable cap.
+#[derive(Debug)]
+struct Hop {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    /// The body went past `max_body_bytes` and was abandoned.
+    too_large: bool,
+}
+
+impl Hop {
+    fn header(&self, name: header::HeaderName) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// How a response body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyUse {
+    /// A page: a 2xx body past `max_body_bytes` aborts the download.
+    Page,
+    /// robots.txt: a 2xx body is cut at [`ROBOTS_MAX_BYTES`].
+    Robots,
 }
 
 impl Fetcher {
     /// A fetcher with these politeness and bound settings.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
+        validate(settings)?;
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent_header())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+            .timeout(Duration::from_secs(settings.timeout_secs))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher {
-            settings: settings.clone(),
+            shared: Arc::new(Shared {
+                settings: settings.clone(),
+                client,
+                agent: product_token(&settings.user_agent),
+            }),
         })
     }
 
-    /// Fetches every request; returns one capture per request, in request order.
-    pub async fn fetch_all(&self, requests: Vec<FetchRequest>) -> Vec<Capture> {
-        let _ = &self.settings;
-        let _ = requests;
-        unimplemented!("the fetcher issue implements live fetching")
+    /// The settings this fetcher applies.
+    pub fn settings(&self) -> &FetchSettings {
+        &self.shared.settings
     }
+
+    /// Fetches every request; returns one capture per request, in request
+    /// order. robots.txt is fetched once per host per call.
+    pub async fn fetch_all(&self, requests: Vec<FetchRequest>) -> Vec<Capture> {
+        let settings = &self.shared.settings;
+        let run = Arc::new(Run {
+            shared: self.shared.clone(),
+            scheduler: Scheduler::new(
+                Duration::from_millis(settings.min_delay_ms),
+                settings.max_in_flight_per_host,
+                settings.max_in_flight,
+            ),
+            progress: Progress::new(requests.len()),
+        });
+
+        // Group by the host of the configured URL, keeping request order.
+        let mut groups: Vec<(String, Vec<(usize, FetchRequest)>)> = Vec::new();
+        for (index, request) in requests.iter().enumerate() {
+            let key = Url::parse(&request.url)
+                .map(|u| crate::politeness::host_key(&u))
+                .unwrap_or_else(|_| String::from("invalid"));
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, pages)) => pages.push((index, request.clone())),
+                None => groups.push((key, vec![(index, request.clone())])),
+            }
+        }
+
+        let per_host = settings.max_in_flight_per_host.max(1);
+        let mut tasks = tokio::task::JoinSet::new();
+        for (_, pages) in groups {
+            let run = run.clone();
+            tasks.spawn(async move {
+                futures::stream::iter(pages)
+                    .map(|(index, request)| {
+                        let run = run.clone();
+                        async move { (index, run.fetch_page(&request).await) }
+                    })
+                    .buffer_unordered(per_host)
+                    .collect::<Vec<_>>()
+                    .await
+            });
+        }
+
+        let mut captures: Vec<Option<Capture>> = vec![None; requests.len()];
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(done) => {
+                    for (index, capture) in done {
+                        captures[index] = Some(capture);
+                    }
+                }
+                Err(error) => tracing::error!(%error, "a fetch task failed"),
+            }
+        }
+        run.progress.finish();
+        captures
+            .into_iter()
+            .zip(requests)
+            .map(|(capture, request)| {
+                capture.unwrap_or_else(|| {
+                    let mut capture = blank_capture(&request);
+                    capture.outcome = FetchOutcome::Connect;
+                    capture.error = Some(
+                        "internal error: the fetch task for this page stopped; please report it"
+                            .into(),
+                    );
+                    capture.fetched_at = crate::now_rfc3339();
+                    capture
+                })
+            })
+            .collect()
+    }
+}
+
+/// Rejects settings that cannot work, naming the key.
+fn validate(settings: &FetchSettings) -> Result<(), FetchError> {
+    let positive = [
+        ("max_in_flight", settings.max_in_flight as u64),
+        (
+            "max_in_flight_per_host",
+            settings.max_in_flight_per_host as u64,
+        ),
+        ("timeout_secs", settings.timeout_secs),
+        ("connect_timeout_secs", settings.connect_timeout_secs),
+    ];
+    for (key, value) in positive {
+        if value == 0 {
+            return Err(FetchError::Settings(format!(
+                "{key} = 0; it must be at least 1"
+            )));
+        }
+    }
+    if settings.user_agent.trim().is_empty() {
+        return Err(FetchError::Settings(
+            "user_agent is empty; name the tool, e.g. \"cartwatch/0.1\"".into(),
+        ));
+    }
+    if HeaderValue::from_str(&settings.user_agent_header()).is_err() {
+        return Err(FetchError::Settings(format!(
+            "user_agent {:?} with contact_url {:?} is not a valid header value (use printable ASCII)",
+            settings.user_agent, settings.contact_url
+        )));
+    }
+    Ok(())
+}
+
+fn blank_capture(request: &FetchRequest) -> Capture {
+    Capture {
+        center: request.center.clone(),
+        url: request.url.clone(),
+        final_url: None,
+        redirects: Vec::new(),
+        status: None,
+        content_type: None,
+        etag: None,
+        last_modified: None,
+        fetched_at: String::new(),
+        outcome: FetchOutcome::Ok,
+        error: None,
+        attempts: 0,
+        body: None,
+    }
+}
+
+fn fail(capture: &mut Capture, outcome: FetchOutcome, error: String) {
+    capture.outcome = outcome;
+    capture.error = Some(error);
+}
+
+impl Run {
+    fn settings(&self) -> &FetchSettings {
+        &self.shared.settings
+    }
+
+    /// Fetches one page to its classified capture, and reports it.
+    async fn fetch_page(&self, request: &FetchRequest) -> Capture {
+        let started = Instant::now();
+        let mut capture = blank_capture(request);
+        self.fill(&mut capture, request).await;
+        capture.fetched_at = crate::now_rfc3339();
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        if capture.outcome.has_content() {
+            tracing::info!(
+                center = %capture.center,
+                url = %capture.url,
+                outcome = %capture.outcome,
+                status = capture.status,
+                attempts = capture.attempts,
+                bytes = capture.body.as_ref().map(|b| b.len()),
+                elapsed_ms,
+                "page fetched"
+            );
+        } else {
+            tracing::info!(
+                center = %capture.center,
+                url = %capture.url,
+                outcome = %capture.outcome,
+                status = capture.status,
+                attempts = capture.attempts,
+                error = capture.error.as_deref().unwrap_or(""),
+                elapsed_ms,
+                "page failed"
+            );
+        }
+        self.progress.page_done(&capture);
+        capture
+    }
+
+    /// Follows the page through robots.txt, retries and redirects to its
+    /// final response, and classifies that.
+    async fn fill(&self, capture: &mut Capture, request: &FetchRequest) {
+        let start = match Url::parse(&request.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url,
+            Ok(url) => {
+                return fail(
+                    capture,
+                    FetchOutcome::Connect,
+                    format!("{url} is not an http or https URL with a host; fix it in the config"),
+                )
+            }
+            Err(error) => {
+                return fail(
+                    capture,
+                    FetchOutcome::Connect,
+                    format!(
+                        "{:?} is not a valid URL ({error}); fix it in the config",
+                        request.url
+                    ),
+                )
+            }
+        };
+        let mut current = start.clone();
+        let mut seen: HashSet<String> = HashSet::from([without_fragment(&current)]);
+        loop {
+            let host = self.scheduler.host(&current);
+            if let Verdict::Refused(outcome, reason) = self.robots_verdict(&host, &current).await {
+                return fail(capture, outcome, reason);
+            }
+            let hop = match self
+                .request(
+                    &host,
+                    &current,
+                    request.etag.as_deref(),
+                    request.last_modified.as_deref(),
+                    BodyUse::Page,
+                    &mut capture.attempts,
+                )
+                .await
+            {
+                Ok(hop) => hop,
+                Err(failure) => return fail(capture, failure.outcome, failure.message),
+            };
+            capture.status = Some(hop.status);
+            if !classify::is_redirect_status(hop.status) {
+                return self.classify_final(capture, request, hop);
+            }
+
+            // A redirect: record the hop, refuse loops, long chains and
+            // non-http schemes.
+            let Some(location) = hop.header(header::LOCATION) else {
+                return fail(
+                    capture,
+                    FetchOutcome::HttpError { status: hop.status },
+                    format!(
+                        "{} redirect from {current} without a Location header",
+                        classify::status_sentence(hop.status)
+                    ),
+                );
+            };
+            let mut next = match current.join(&location) {
+                Ok(next) => next,
+                Err(error) => {
+                    return fail(
+                        capture,
+                        FetchOutcome::HttpError { status: hop.status },
+                        format!(
+                            "redirect from {current} to an invalid Location {location:?} ({error})"
+                        ),
+                    )
+                }
+            };
+            next.set_fragment(None);
+            if !matches!(next.scheme(), "http" | "https") {
+                return fail(
+                    capture,
+                    FetchOutcome::HttpError { status: hop.status },
+                    format!("redirect from {current} to {next}: only http and https redirects are followed"),
+                );
+            }
+            capture.redirects.push(next.to_string());
+            capture.final_url = Some(next.to_string());
+            if !seen.insert(without_fragment(&next)) {
+                let chain = std::iter::once(start.as_str())
+                    .chain(capture.redirects.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" -> ");
+                return fail(
+                    capture,
+                    FetchOutcome::RedirectLoop,
+                    format!("redirect loop: {chain}"),
+                );
+            }
+            if capture.redirects.len() > self.settings().max_redirects {
+                return fail(
+                    capture,
+                    FetchOutcome::RedirectLoop,
+                    format!(
+                        "more than {} redirects (max_redirects) starting at {start}; stopped at {next}",
+                        self.settings().max_redirects
+                    ),
+                );
+            }
+            current = next;
+        }
+    }
+
+    /// Classifies the final (non-redirect) response of a page.
+    fn classify_final(&self, capture: &mut Capture, request: &FetchRequest, hop: Hop) {
+        let status = hop.status;
+        capture.content_type = hop.header(header::CONTENT_TYPE);
+        if status == 304 {
+            if request.etag.is_some() || request.last_modified.is_some() {
+                capture.outcome = FetchOutcome::NotModified;
+                capture.etag = hop.header(header::ETAG).or_else(|| request.etag.clone());
+                capture.last_modified = hop
+                    .header(header::LAST_MODIFIED)
+                    .or_else(|| request.last_modified.clone());
+            } else {
+                fail(
+                    capture,
+                    FetchOutcome::HttpError { status },
+                    "HTTP 304 Not Modified to a request that sent no validators".into(),
+                );
+            }
+            return;
+        }
+        if (200..300).contains(&status) {
+            capture.etag = hop.header(header::ETAG);
+            capture.last_modified = hop.header(header::LAST_MODIFIED);
+            if hop.too_large {
+                return fail(
+                    capture,
+                    FetchOutcome::TooLarge,
+                    format!(
+                        "the body is larger than {} bytes (max_body_bytes); download aborted",
+                        self.settings().max_body_bytes
+                    ),
+                );
+            }
+            if let Some(reason) =
+                classify::not_html_reason(capture.content_type.as_deref(), &hop.body)
+            {
+                capture.outcome = FetchOutcome::NotHtml;
+                capture.error = Some(reason);
+            } else {
+                capture.outcome = FetchOutcome::Ok;
+            }
+            capture.body = Some(hop.body);
+            return;
+        }
+        let challenge = classify::is_bot_challenge(
+            status,
+            hop.header(header::HeaderName::from_static("cf-mitigated"))
+                .as_deref(),
+            &hop.body,
+        );
+        if challenge {
+            fail(
+                capture,
+                FetchOutcome::BotChallenge { status },
+                format!(
+                    "{} with a bot-challenge page (Cloudflare or similar): the site blocks automated fetches; ask its owner to allow {:?}",
+                    classify::status_sentence(status),
+                    self.shared.agent
+                ),
+            );
+        } else {
+            let mut sentence = classify::status_sentence(status);
+            if capture.attempts > 1 {
+                sentence.push_str(&format!(" after {} attempts", capture.attempts));
+            }
+            fail(capture, FetchOutcome::HttpError { status }, sentence);
+        }
+    }
+
+    /// What robots.txt says about `url` (loading it once per host).
+    async fn robots_verdict(&self, host: &Arc<Host>, url: &Url) -> Verdict {
+        if !self.settings().respect_robots {
+            return Verdict::Allowed;
+        }
+        let rules = host
+            .robots
+            .get_or_init(|| self.load_robots(host, url))
+            .await;
+        rules.verdict(url.as_str(), &self.shared.agent)
+    }
+
+    /// Fetches and interprets a host's robots.txt, and applies its Crawl-delay.
+    async fn load_robots(&self, host: &Arc<Host>, page: &Url) -> RobotsRules {
+        let Ok(mut url) = page.join("/robots.txt") else {
+            return RobotsRules::AllowAll {
+                reason: format!("no robots.txt URL for {page}"),
+            };
+        };
+        let first = url.clone();
+        let mut attempts = 0;
+        let mut hops = 0;
+        let rules = loop {
+            let target = self.scheduler.host(&url);
+            let result = self
+                .request(&target, &url, None, None, BodyUse::Robots, &mut attempts)
+                .await;
+            let hop = match result {
+                Ok(hop) => hop,
+                Err(failure) => {
+                    break RobotsRules::Unreachable {
+                        outcome: failure.outcome,
+                        reason: format!(
+                            "{first} could not be fetched ({}); the page was not requested",
+                            failure.message
+                        ),
+                    }
+                }
+            };
+            let status = hop.status;
+            if classify::is_redirect_status(status) && hops < ROBOTS_MAX_REDIRECTS {
+                let next = hop
+                    .header(header::LOCATION)
+                    .and_then(|l| url.join(&l).ok())
+                    .filter(|u| matches!(u.scheme(), "http" | "https"));
+                if let Some(next) = next {
+                    hops += 1;
+                    url = next;
+                    continue;
+                }
+            }
+            break match status {
+                200..=299 => RobotsRules::parse(url.as_str(), &self.shared.agent, &hop.body),
+                429 | 500..=599 => RobotsRules::DisallowAll {
+                    reason: format!(
+                        "{first} answered {}; by the robots.txt convention the site is treated as disallowing all pages until it loads; not requested",
+                        classify::status_sentence(status)
+                    ),
+                },
+                _ => RobotsRules::AllowAll {
+                    reason: format!("{first} answered {}", classify::status_sentence(status)),
+                },
+            };
+        };
+        if let Some(delay) = rules.crawl_delay() {
+            let cap = Duration::from_secs(self.settings().max_crawl_delay_secs);
+            if delay > cap {
+                tracing::warn!(host = %host.key, crawl_delay = ?delay, cap = ?cap, "robots.txt Crawl-delay capped by max_crawl_delay_secs");
+            }
+            host.raise_delay(delay.min(cap)).await;
+        }
+        let delay_ms = host.delay().await.as_millis() as u64;
+        match &rules {
+            RobotsRules::AllowAll { reason } => {
+                tracing::debug!(host = %host.key, reason = %reason, "robots.txt: no rules")
+            }
+            RobotsRules::Rules { url, .. } => {
+                tracing::debug!(host = %host.key, robots = %url, delay_ms, "robots.txt loaded")
+            }
+            RobotsRules::DisallowAll { reason } | RobotsRules::Unreachable { reason, .. } => {
+                tracing::warn!(host = %host.key, reason = %reason, "robots.txt: pages not requested")
+            }
+        }
+        rules
+    }
+
+    /// Sends one request to `url`, retrying timeouts, connection errors, 429
+    /// and 5xx with exponential backoff and jitter (or the server's
+    /// Retry-After, capped). Counts every request sent in `attempts`.
+    async fn request(
+        &self,
+        host: &Host,
+        url: &Url,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        body_use: BodyUse,
+        attempts: &mut u32,
+    ) -> Result<Hop, Failure> {
+        let settings = self.settings();
+        let cap = Duration::from_secs(settings.max_retry_after_secs);
+        let mut retry = 0;
+        loop {
+            let slot = self.scheduler.slot(host).await;
+            *attempts += 1;
+            let result = self.send_once(url, etag, last_modified, body_use).await;
+            drop(slot);
+            let may_retry = retry < settings.retries;
+            let wait = match &result {
+                Ok(hop) if classify::is_retryable_status(hop.status) => {
+                    let retry_after = hop
+                        .header(header::RETRY_AFTER)
+                        .and_then(|v| classify::parse_retry_after(&v, SystemTime::now()))
+                        .map(|wait| wait.min(cap));
+                    if let Some(wait) = retry_after {
+                        // The server asked the whole host to slow down.
+                        host.defer_until(Instant::now() + wait).await;
+                    }
+                    let challenge = classify::is_bot_challenge(
+                        hop.status,
+                        hop.header(header::HeaderName::from_static("cf-mitigated"))
+                            .as_deref(),
+                        &hop.body,
+                    );
+                    if !may_retry || challenge {
+                        return result;
+                    }
+                    // With Retry-After the host's deferral does the waiting.
+                    tracing::debug!(url = %url, status = hop.status, retry_after = ?retry_after, "retrying");
+                    retry_after.map_or_else(|| self.backoff(retry), |_| Duration::ZERO)
+                }
+                Err(failure) if failure.is_retryable() && may_retry => {
+                    tracing::debug!(url = %url, error = %failure.message, "retrying");
+                    self.backoff(retry)
+                }
+                _ => return result,
+            };
+            tokio::time::sleep(wait).await;
+            retry += 1;
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let settings = self.settings();
+        classify::backoff(
+            Duration::from_millis(settings.backoff_ms),
+            retry,
+            Duration::from_secs(settings.max_retry_after_secs.max(1)),
+            rand::random::<f64>(),
+        )
+    }
+
+    /// One request and its body, within the total timeout.
+    async fn send_once(
+        &self,
+        url: &Url,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        body_use: BodyUse,
+    ) -> Result<Hop, Failure> {
+        let settings = self.settings();
+        let mut builder = self.shared.client.get(url.clone());
+        if body_use == BodyUse::Page {
+            builder = builder.header(header::ACCEPT, ACCEPT_HTML);
+        }
+        for (name, value) in [
+            (header::IF_NONE_MATCH, etag),
+            (header::IF_MODIFIED_SINCE, last_modified),
+        ] {
+            if let Some(value) = value {
+                match HeaderValue::from_str(value) {
+                    Ok(value) => builder = builder.header(name, value),
+                    Err(_) => {
+                        tracing::warn!(url = %url, header = %name, value, "stored validator is not a valid header value; not sent")
+                    }
+                }
+            }
+        }
+        let total = Duration::from_secs(settings.timeout_secs);
+        match tokio::time::timeout(total, self.exchange(builder, body_use)).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure {
+                outcome: FetchOutcome::Timeout,
+                message: format!(
+                    "no complete response from {url} within {}s (timeout_secs)",
+                    settings.timeout_secs
+                ),
+            }),
+        }
+    }
+
+    /// Sends the request and reads the body: a 2xx body within the cap for
+    /// its use, an error page's first [`ERROR_BODY_MAX_BYTES`], nothing for
+    /// redirects and 304.
+    async fn exchange(
+        &self,
+        builder: reqwest::RequestBuilder,
+        body_use: BodyUse,
+    ) -> Result<Hop, Failure> {
+        let transport = |e: reqwest::Error| classify::classify_transport_error(&e);
+        let mut response = builder.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let success = (200..300).contains(&status);
+        let (limit, abort) = match body_use {
+            _ if status == 304 || classify::is_redirect_status(status) => (0, false),
+            BodyUse::Page if success => (self.settings().max_body_bytes, true),
+            BodyUse::Robots if success => (ROBOTS_MAX_BYTES, false),
+            _ => (ERROR_BODY_MAX_BYTES, false),
+        };
+        let mut hop = Hop {
+            status,
+            headers,
+            body: Vec::new(),
+            too_large: false,
+        };
+        if limit == 0 && !abort {
+            return Ok(hop);
+        }
+        if abort && response.content_length().is_some_and(|len| len > limit) {
+            hop.too_large = true;
+            return Ok(hop);
+        }
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            let room = limit.saturating_sub(hop.body.len() as u64) as usize;
+            if chunk.len() > room {
+                if abort {
+                    hop.too_large = true;
+                    hop.body = Vec::new();
+                } else {
+                    hop.body.extend_from_slice(&chunk[..room]);
+                }
+                break;
+            }
+            hop.body.extend_from_slice(&chunk);
+        }
+        Ok(hop)
+    }
+}
+
+/// A URL without its fragment, for loop detection.
+fn without_fragment(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url.to_string()
 }

@@ -5,8 +5,12 @@
 #![deny(missing_docs)]
 
 pub mod captures;
+pub mod classify;
 pub mod http;
 pub mod notify;
+pub mod politeness;
+pub mod progress;
+pub mod robots;
 
 pub use captures::{read_capture_dir, write_capture_dir, CaptureError, CaptureSet};
 pub use http::{FetchError, FetchRequest, Fetcher};

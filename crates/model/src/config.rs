@@ -114,6 +114,8 @@ pub struct FetchSettings {
     pub max_retry_after_secs: u64,
     /// Honour robots.txt (on by default).
     pub respect_robots: bool,
+    /// Cap, in seconds, on a robots.txt Crawl-delay (a larger one is logged and capped).
+    pub max_crawl_delay_secs: u64,
 }
 
 impl Default for FetchSettings {
@@ -132,6 +134,7 @@ impl Default for FetchSettings {
             backoff_ms: 1000,
             max_retry_after_secs: 120,
             respect_robots: true,
+            max_crawl_delay_secs: 60,
         }
     }
 }

@@ -1,0 +1,284 @@
+//! Turning transport errors, statuses, headers and bodies into a
+//! [`FetchOutcome`]: the pure half of the fetcher, tested without a network.
+
+use cartwatch_model::FetchOutcome;
+use std::error::Error as _;
+use std::time::{Duration, SystemTime};
+
+/// A request that produced no usable response: its outcome and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// `timeout`, `dns`, `connect` or `tls`.
+    pub outcome: FetchOutcome,
+    /// What went wrong, for the user.
+    pub message: String,
+}
+
+impl Failure {
+    /// Whether another attempt may succeed (timeouts and connection errors).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.outcome, FetchOutcome::Timeout | FetchOutcome::Connect)
+    }
+}
+
+/// Classifies a reqwest error: timeout, dns, tls or connect.
+pub fn classify_transport_error(error: &reqwest::Error) -> Failure {
+    let chain = error_chain(error);
+    let lower = chain.to_ascii_lowercase();
+    let outcome = if error.is_timeout() || lower.contains("timed out") {
+        FetchOutcome::Timeout
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+        || lower.contains("no address associated")
+    {
+        FetchOutcome::Dns
+    } else if lower.contains("tls")
+        || lower.contains("certificate")
+        || lower.contains("handshake")
+        || lower.contains("corrupt message")
+        || lower.contains("invalidcontenttype")
+    {
+        FetchOutcome::Tls
+    } else {
+        FetchOutcome::Connect
+    };
+    let what = match outcome {
+        FetchOutcome::Timeout => "timed out",
+        FetchOutcome::Dns => "host name did not resolve",
+        FetchOutcome::Tls => "TLS handshake failed",
+        _ if error.is_body() || error.is_decode() => "reading the response body failed",
+        _ => "connection failed",
+    };
+    Failure {
+        outcome,
+        message: format!("{what}: {chain}"),
+    }
+}
+
+/// The error and all its sources, joined by `: `, without repeats.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// True for statuses worth retrying: 429 and 5xx (but not 501/505, which
+/// will not change).
+pub fn is_retryable_status(status: u16) -> bool {
+    status == 429 || (500..600).contains(&status) && status != 501 && status != 505
+}
+
+/// True for the redirect statuses the fetcher follows.
+pub fn is_redirect_status(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// Parses a `Retry-After` value (delta seconds or an HTTP date) into a wait
+/// from `now`; a date in the past is a zero wait.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The wait before retry number `retry` (0 for the first retry): `base`
+/// doubled per retry, capped at `cap`, with jitter drawn from
+/// `[half, whole]` of it so that clients do not retry in lockstep.
+pub fn backoff(base: Duration, retry: u32, cap: Duration, jitter: f64) -> Duration {
+    let factor = 2u32.saturating_pow(retry.min(20));
+    let full = base.saturating_mul(factor).min(cap);
+    let jitter = jitter.clamp(0.0, 1.0);
+    full.mul_f64(0.5 + 0.5 * jitter)
+}
+
+/// True when a Content-Type names HTML (or XHTML).
+pub fn is_html_content_type(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "text/html" || mime == "application/xhtml+xml"
+}
+
+/// Decides whether a 2xx body is HTML: by its Content-Type, or, when that
+/// is missing or generic (`application/octet-stream`), by sniffing the
+/// bytes for PDF and image signatures. Returns the reason when it is not.
+pub fn not_html_reason(content_type: Option<&str>, body: &[u8]) -> Option<String> {
+    let generic = content_type.is_none_or(|ct| {
+        let mime = ct.split(';').next().unwrap_or_default().trim();
+        mime.is_empty() || mime.eq_ignore_ascii_case("application/octet-stream")
+    });
+    if generic {
+        return sniff_binary(body).map(|kind| {
+            format!(
+                "the body is a {kind} (Content-Type {}); stored, not parsed as HTML",
+                content_type.unwrap_or("missing")
+            )
+        });
+    }
+    let content_type = content_type.unwrap_or_default();
+    if is_html_content_type(content_type) {
+        None
+    } else {
+        Some(format!(
+            "Content-Type {content_type} is not HTML; stored, not parsed"
+        ))
+    }
+}
+
+/// Names a binary format from its leading bytes.
+fn sniff_binary(body: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"%PDF-", "PDF"),
+        (b"\x89PNG\r\n\x1a\n", "PNG image"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF87a", "GIF image"),
+        (b"GIF89a", "GIF image"),
+        (b"PK\x03\x04", "ZIP archive"),
+    ];
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let body = &body[start..];
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| body.starts_with(magic))
+        .map(|(_, kind)| *kind)
+        .or_else(|| {
+            (body.len() >= 12 && &body[0..4] == b"RIFF" && &body[8..12] == b"WEBP")
+                .then_some("WebP image")
+        })
+}
+
+/// Markers of bot-challenge and WAF interstitial pages (lower case).
+const CHALLENGE_MARKERS: &[&str] = &[
+    "just a moment...",
+    "cf-chl",
+    "cf_chl",
+    "challenge-platform",
+    "attention required! | cloudflare",
+    "checking your browser",
+    "captcha",
+    "_incapsula_resource",
+    "ddos protection by",
+    "verify you are human",
+    "are you a robot",
+    "enable javascript and cookies to continue",
+    "access denied | sucuri",
+];
+
+/// True when a 403/503 response is a bot challenge rather than a plain error:
+/// Cloudflare's `cf-mitigated: challenge` header, or a body carrying a
+/// challenge marker ("Just a moment...", "cf-chl", a captcha, ...).
+pub fn is_bot_challenge(status: u16, cf_mitigated: Option<&str>, body: &[u8]) -> bool {
+    if status != 403 && status != 503 {
+        return false;
+    }
+    if cf_mitigated.is_some_and(|v| v.eq_ignore_ascii_case("challenge")) {
+        return true;
+    }
+    let head = &body[..body.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    CHALLENGE_MARKERS.iter().any(|marker| text.contains(marker))
+}
+
+/// A sentence for an HTTP error status: `HTTP 404 Not Found`.
+pub fn status_sentence(status: u16) -> String {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    format!("HTTP {status} {reason}").trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
+        assert_eq!(
+            parse_retry_after(&later, now),
+            Some(Duration::from_secs(30))
+        );
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_cap() {
+        let base = Duration::from_millis(100);
+        let cap = Duration::from_secs(1);
+        assert_eq!(backoff(base, 0, cap, 1.0), Duration::from_millis(100));
+        assert_eq!(backoff(base, 0, cap, 0.0), Duration::from_millis(50));
+        assert_eq!(backoff(base, 2, cap, 1.0), Duration::from_millis(400));
+        assert_eq!(backoff(base, 10, cap, 1.0), cap);
+        assert_eq!(backoff(base, u32::MAX, cap, 1.0), cap);
+    }
+
+    #[test]
+    fn statuses_are_sorted_into_retry_and_redirect() {
+        for s in [429, 500, 502, 503, 504] {
+            assert!(is_retryable_status(s), "{s}");
+        }
+        for s in [200, 301, 400, 403, 404, 501, 505] {
+            assert!(!is_retryable_status(s), "{s}");
+        }
+        assert!(is_redirect_status(308));
+        assert!(!is_redirect_status(304));
+    }
+
+    #[test]
+    fn content_types_and_sniffing_decide_html() {
+        assert_eq!(
+            not_html_reason(Some("text/html; charset=utf-8"), b"x"),
+            None
+        );
+        assert_eq!(not_html_reason(Some("application/xhtml+xml"), b"x"), None);
+        assert_eq!(not_html_reason(None, b"<!doctype html>"), None);
+        assert!(not_html_reason(Some("application/pdf"), b"%PDF-1.7").is_some());
+        assert!(not_html_reason(Some("image/png"), b"").is_some());
+        assert!(not_html_reason(None, b"\n%PDF-1.4").is_some());
+        assert!(
+            not_html_reason(Some("application/octet-stream"), b"\x89PNG\r\n\x1a\nrest").is_some()
+        );
+    }
+
+    #[test]
+    fn challenges_need_a_marker_and_a_challenge_status() {
+        let cf = b"<title>Just a moment...</title><script src=/cdn-cgi/challenge-platform/x>";
+        assert!(is_bot_challenge(503, None, cf));
+        assert!(is_bot_challenge(
+            403,
+            None,
+            b"<title>Attention Required! | Cloudflare</title>"
+        ));
+        assert!(is_bot_challenge(403, Some("challenge"), b""));
+        assert!(!is_bot_challenge(404, None, cf));
+        assert!(!is_bot_challenge(403, None, b"<h1>Forbidden</h1>"));
+    }
+
+    #[test]
+    fn status_sentences_name_the_reason() {
+        assert_eq!(status_sentence(404), "HTTP 404 Not Found");
+        assert_eq!(status_sentence(599), "HTTP 599");
+    }
+}
