@@ -118,7 +118,6 @@ impl Fetcher {
             .user_agent(settings.user_agent_header())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
-            .timeout(Duration::from_secs(settings.timeout_secs))
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
@@ -679,7 +678,17 @@ impl Run {
         body_use: BodyUse,
     ) -> Result<Hop, Failure> {
         let transport = |e: reqwest::Error| classify::classify_transport_error(&e);
-        let mut response = builder.send().await.map_err(transport)?;
+        let connect_timeout = self.settings().connect_timeout_secs;
+        let mut response = builder.send().await.map_err(|e| {
+            let mut failure = transport(e);
+            if failure.outcome == FetchOutcome::Timeout {
+                failure.message = format!(
+                    "no connection within {connect_timeout}s (connect_timeout_secs): {}",
+                    failure.message
+                );
+            }
+            failure
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let success = (200..300).contains(&status);
