@@ -1,0 +1,322 @@
+//! The comparison matrix: centers by what a patient asks.
+//!
+//! Every cell is a [`Cell`]: a value the pages state, `not_stated` (the pages
+//! were read and do not say), or `unknown` (a page of the center failed to
+//! fetch, so it might say). A missing fact is never shown as "no".
+
+use crate::SnapshotView;
+use cartwatch_model::{Condition, ContactKind, PageRecord, Purpose};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A fact as the center's pages give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "value", rename_all = "snake_case")]
+pub enum Cell<T> {
+    /// The pages state this.
+    Stated(T),
+    /// Every page was read and none states it.
+    NotStated,
+    /// No page states it, and at least one page failed to fetch.
+    Unknown,
+}
+
+impl<T> Cell<T> {
+    /// The stated value, if any.
+    pub fn stated(&self) -> Option<&T> {
+        match self {
+            Cell::Stated(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// The matrix of one snapshot: one row per center.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matrix {
+    /// The snapshot id.
+    pub snapshot: String,
+    /// When the snapshot was taken (RFC 3339).
+    pub created_at: String,
+    /// One row per center, in config order.
+    pub rows: Vec<CenterRow>,
+}
+
+/// One center's row of the [`Matrix`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CenterRow {
+    /// The center id.
+    pub center: String,
+    /// Display name.
+    pub name: String,
+    /// Pages fetched with content.
+    pub pages_ok: usize,
+    /// Pages configured.
+    pub pages_total: usize,
+    /// FDA-approved products named, sorted by id.
+    pub products: Cell<Vec<String>>,
+    /// The pages say every FDA-approved product is offered.
+    pub all_fda_approved: Cell<bool>,
+    /// The pages say CAR T clinical trials are offered.
+    pub clinical_trials: Cell<bool>,
+    /// The pages say CAR T cells are made on site.
+    pub manufacturing_on_site: Cell<bool>,
+    /// Conditions treated or studied.
+    pub conditions: Cell<Vec<Condition>>,
+    /// Populations served (`pediatric`, `young_adult`, `adult`).
+    pub populations: Cell<Vec<String>>,
+    /// The lowest upper age limit stated.
+    pub age_max: Cell<u32>,
+    /// Phone numbers by purpose id (`appointments`, ...), as the pages write
+    /// them; every purpose has a cell.
+    pub phones: BTreeMap<String, Cell<Vec<String>>>,
+    /// The newest review (or, failing that, revision) date.
+    pub last_reviewed: Cell<String>,
+}
+
+/// Builds the matrix of a snapshot.
+pub fn compare(view: &SnapshotView) -> Matrix {
+    let rows = view
+        .manifest
+        .centers
+        .iter()
+        .map(|center| {
+            let records: Vec<&PageRecord> = center
+                .pages
+                .iter()
+                .filter(|p| p.outcome.has_content())
+                .filter_map(|p| view.record(&center.id, &p.url))
+                .collect();
+            let any_missing = records.len() < center.pages.len();
+            row(
+                &center.id,
+                &center.name,
+                center.pages.len(),
+                &records,
+                any_missing,
+            )
+        })
+        .collect();
+    Matrix {
+        snapshot: view.manifest.id.clone(),
+        created_at: view.manifest.created_at.clone(),
+        rows,
+    }
+}
+
+fn row(
+    id: &str,
+    name: &str,
+    pages_total: usize,
+    records: &[&PageRecord],
+    any_missing: bool,
+) -> CenterRow {
+    let cell_vec = |values: BTreeSet<String>| -> Cell<Vec<String>> {
+        if !values.is_empty() {
+            Cell::Stated(values.into_iter().collect())
+        } else if any_missing {
+            Cell::Unknown
+        } else {
+            Cell::NotStated
+        }
+    };
+    let cell_flag = |flag: bool| -> Cell<bool> {
+        if flag {
+            Cell::Stated(true)
+        } else if any_missing {
+            Cell::Unknown
+        } else {
+            Cell::NotStated
+        }
+    };
+    let cell_opt = |value: Option<String>| -> Cell<String> {
+        match value {
+            Some(v) => Cell::Stated(v),
+            None if any_missing => Cell::Unknown,
+            None => Cell::NotStated,
+        }
+    };
+
+    let products: BTreeSet<String> = records
+        .iter()
+        .flat_map(|r| r.offerings.products.iter().cloned())
+        .collect();
+    // A condition treated on one page wins over "studied" on another.
+    let mut conditions: BTreeMap<String, bool> = BTreeMap::new();
+    for condition in records.iter().flat_map(|r| r.offerings.conditions.iter()) {
+        let investigational = conditions
+            .get(&condition.id)
+            .map_or(condition.investigational, |&i| {
+                i && condition.investigational
+            });
+        conditions.insert(condition.id.clone(), investigational);
+    }
+    let conditions = if !conditions.is_empty() {
+        Cell::Stated(
+            conditions
+                .into_iter()
+                .map(|(id, investigational)| Condition {
+                    id,
+                    investigational,
+                })
+                .collect(),
+        )
+    } else if any_missing {
+        Cell::Unknown
+    } else {
+        Cell::NotStated
+    };
+    let populations: BTreeSet<String> = records
+        .iter()
+        .flat_map(|r| r.offerings.populations.iter().cloned())
+        .collect();
+    let age_max = match records.iter().filter_map(|r| r.offerings.age_max).min() {
+        Some(age) => Cell::Stated(age),
+        None if any_missing => Cell::Unknown,
+        None => Cell::NotStated,
+    };
+    let mut phones = BTreeMap::new();
+    for purpose in Purpose::ALL {
+        let numbers: Vec<String> = {
+            let mut seen = BTreeSet::new();
+            records
+                .iter()
+                .flat_map(|r| r.contacts.iter())
+                .filter(|c| c.kind == ContactKind::Phone && c.purposes.contains(&purpose))
+                .filter(|c| seen.insert(c.key()))
+                .map(|c| c.display.clone().unwrap_or_else(|| c.key()))
+                .collect()
+        };
+        let cell = if !numbers.is_empty() {
+            Cell::Stated(numbers)
+        } else if any_missing {
+            Cell::Unknown
+        } else {
+            Cell::NotStated
+        };
+        phones.insert(purpose.as_str().to_string(), cell);
+    }
+    let last_reviewed = records
+        .iter()
+        .filter_map(|r| r.dates.reviewed.clone().or_else(|| r.dates.revised.clone()))
+        .max();
+
+    CenterRow {
+        center: id.to_string(),
+        name: name.to_string(),
+        pages_ok: records.len(),
+        pages_total,
+        products: cell_vec(products),
+        all_fda_approved: cell_flag(records.iter().any(|r| r.offerings.all_fda_approved)),
+        clinical_trials: cell_flag(records.iter().any(|r| r.offerings.clinical_trials)),
+        manufacturing_on_site: cell_flag(records.iter().any(|r| r.offerings.manufacturing_on_site)),
+        conditions,
+        populations: cell_vec(populations),
+        age_max,
+        phones,
+        last_reviewed: cell_opt(last_reviewed),
+    }
+}
+
+/// The column headings renderers use, in order.
+pub(crate) const COLUMNS: [&str; 8] = [
+    "Center",
+    "Products",
+    "Clinical trials",
+    "On-site manufacturing",
+    "Conditions",
+    "Populations and ages",
+    "Phone numbers",
+    "Last reviewed",
+];
+
+/// Lines of text for a cell of a list: items, "not stated" or "unknown".
+pub(crate) fn list_lines<T>(cell: &Cell<Vec<T>>, show: impl Fn(&T) -> String) -> Vec<String> {
+    match cell {
+        Cell::Stated(items) => items.iter().map(show).collect(),
+        Cell::NotStated => vec!["not stated".into()],
+        Cell::Unknown => vec!["unknown (page failed)".into()],
+    }
+}
+
+fn flag_lines(cell: &Cell<bool>, yes: &str) -> Vec<String> {
+    match cell {
+        Cell::Stated(true) => vec![yes.into()],
+        Cell::Stated(false) | Cell::NotStated => vec!["not stated".into()],
+        Cell::Unknown => vec!["unknown (page failed)".into()],
+    }
+}
+
+impl CenterRow {
+    /// The row as lines of text per column (see [`COLUMNS`]): what the text,
+    /// markdown and HTML renderers show. Never "no": a fact the pages do not
+    /// state reads "not stated", one that could not be read "unknown".
+    pub(crate) fn cells(&self) -> Vec<Vec<String>> {
+        let mut center = vec![self.center.clone(), self.name.clone()];
+        if self.pages_ok < self.pages_total {
+            center.push(format!(
+                "{}/{} pages fetched",
+                self.pages_ok, self.pages_total
+            ));
+        }
+        let products = match (&self.all_fda_approved, &self.products) {
+            (Cell::Stated(true), Cell::Stated(list)) => {
+                let mut lines = vec!["all FDA-approved".to_string()];
+                lines.extend(list.iter().cloned());
+                lines
+            }
+            (Cell::Stated(true), _) => vec!["all FDA-approved".to_string()],
+            (_, products) => list_lines(products, String::clone),
+        };
+        let conditions = list_lines(&self.conditions, |c| {
+            if c.investigational {
+                format!("{} (trials)", c.id.replace('_', " "))
+            } else {
+                c.id.replace('_', " ")
+            }
+        });
+        let mut populations = list_lines(&self.populations, |p| p.replace('_', " "));
+        match &self.age_max {
+            Cell::Stated(age) => populations.push(format!("up to age {age}")),
+            Cell::NotStated => populations.push("age limit not stated".into()),
+            Cell::Unknown => populations.push("age limit unknown".into()),
+        }
+        let mut phones = Vec::new();
+        let mut unknown = false;
+        for (purpose, cell) in &self.phones {
+            match cell {
+                Cell::Stated(numbers) => {
+                    for number in numbers {
+                        phones.push(format!("{}: {number}", purpose.replace('_', " ")));
+                    }
+                }
+                Cell::Unknown => unknown = true,
+                Cell::NotStated => {}
+            }
+        }
+        if phones.is_empty() {
+            phones.push(if unknown {
+                "unknown (page failed)".into()
+            } else {
+                "not stated".into()
+            });
+        } else if unknown {
+            phones.push("other purposes unknown".into());
+        }
+        let reviewed = match &self.last_reviewed {
+            Cell::Stated(date) => vec![date.clone()],
+            Cell::NotStated => vec!["not stated".into()],
+            Cell::Unknown => vec!["unknown (page failed)".into()],
+        };
+        vec![
+            center,
+            products,
+            flag_lines(&self.clinical_trials, "yes"),
+            flag_lines(&self.manufacturing_on_site, "yes"),
+            conditions,
+            populations,
+            phones,
+            reviewed,
+        ]
+    }
+}
