@@ -1,0 +1,790 @@
+//! WARC 1.1: writing a snapshot's raw captures, reading archives (ours or
+//! other tools') back as captures.
+//!
+//! A file written by [`WarcWriter`] holds one `warcinfo` record, then per page
+//! a `response` record (when the page has a body: a synthesized HTTP/1.1
+//! response head and the body as served) and a `metadata` record
+//! (`application/json`: the center id and the page's manifest entry, so a
+//! failed fetch survives the round trip). Digests are `sha256:` in base32.
+//!
+//! [`read_warc_file`] reads WARC 1.0/1.1, plain or gzip (`.warc.gz`, one
+//! member per record or one for the whole file); [`captures_from_records`]
+//! turns `response` records into captures, de-chunking and un-gzipping
+//! bodies, verifying sha256 digests, and applying our `metadata` records when
+//! present. Records of other types are skipped.
+//!
+//! ```
+//! use cartwatch_model::{FetchOutcome, PageSnapshot};
+//! use cartwatch_store::warc::{captures_from_records, read_warc, WarcWriter};
+//!
+//! let page = PageSnapshot {
+//!     url: "https://example.org/car-t".into(), final_url: None, redirects: vec![],
+//!     status: Some(200), content_type: Some("text/html".into()), etag: None,
+//!     last_modified: None, fetched_at: "2026-11-01T06:00:00Z".into(),
+//!     outcome: FetchOutcome::Ok, error: None, body_sha256: None, body_len: None,
+//!     has_record: true,
+//! };
+//! let mut writer = WarcWriter::new(Vec::new(), false, "2026-11-01T06:00:00Z").unwrap();
+//! writer.write_page("msk", &page, Some(b"<p>CAR T</p>")).unwrap();
+//! let bytes = writer.finish().unwrap();
+//! let captures = captures_from_records(&read_warc(&bytes).unwrap()).unwrap();
+//! assert_eq!(captures[0].center.as_deref(), Some("msk"));
+//! assert_eq!(captures[0].capture.body.as_deref(), Some(&b"<p>CAR T</p>"[..]));
+//! ```
+
+use cartwatch_model::{Capture, FetchOutcome, PageSnapshot};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// A WARC file that cannot be read; names the file (when known) and the
+/// record's byte offset or target URI.
+#[derive(Debug, thiserror::Error)]
+#[error("{where_}: {message}")]
+pub struct WarcError {
+    /// `FILE at byte N`, `record for URL`, ...
+    pub where_: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(where_: impl Into<String>, message: impl Into<String>) -> WarcError {
+    WarcError {
+        where_: where_.into(),
+        message: message.into(),
+    }
+}
+
+/// One WARC record: its named fields and its block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarcRecord {
+    /// `WARC/1.1` or `WARC/1.0`.
+    pub version: String,
+    /// Header fields in order.
+    pub headers: Vec<(String, String)>,
+    /// The record block (Content-Length bytes).
+    pub block: Vec<u8>,
+}
+
+impl WarcRecord {
+    /// The first header of this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `WARC-Type`, lower-cased.
+    pub fn record_type(&self) -> String {
+        self.header("WARC-Type").unwrap_or("").to_ascii_lowercase()
+    }
+
+    /// `WARC-Target-URI`, without the angle brackets some WARC 1.0 writers add.
+    pub fn target_uri(&self) -> Option<&str> {
+        self.header("WARC-Target-URI")
+            .map(|u| u.trim_start_matches('<').trim_end_matches('>'))
+    }
+}
+
+/// Writes WARC 1.1 records, optionally gzip-compressed one member per record.
+pub struct WarcWriter<W: Write> {
+    out: W,
+    gzip: bool,
+    warcinfo_id: String,
+    scope: String,
+}
+
+impl<W: Write> WarcWriter<W> {
+    /// Starts a file with its `warcinfo` record describing snapshot `snapshot_id`.
+    pub fn new(out: W, gzip: bool, snapshot_id: &str) -> std::io::Result<WarcWriter<W>> {
+        let warcinfo_id = record_id(&[snapshot_id, "warcinfo"]);
+        let mut writer = WarcWriter {
+            out,
+            gzip,
+            warcinfo_id: warcinfo_id.clone(),
+            scope: snapshot_id.to_string(),
+        };
+        let info = format!(
+            "software: cartwatch/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: raw captures of cartwatch snapshot {snapshot_id}\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let date = warc_date(snapshot_id);
+        writer.write_record(
+            &[
+                ("WARC-Type", "warcinfo".into()),
+                ("WARC-Record-ID", warcinfo_id),
+                ("WARC-Date", date),
+                ("Content-Type", "application/warc-fields".into()),
+            ],
+            info.as_bytes(),
+        )?;
+        Ok(writer)
+    }
+
+    /// Writes one page: a `response` record when it has a body, and a
+    /// `metadata` record with the center id and manifest entry.
+    pub fn write_page(
+        &mut self,
+        center: &str,
+        page: &PageSnapshot,
+        body: Option<&[u8]>,
+    ) -> std::io::Result<()> {
+        let date = warc_date(&page.fetched_at);
+        let mut response_id = None;
+        if let Some(body) = body {
+            // A 304 was answered from the previous capture: the body is the page.
+            let status = match page.status {
+                Some(304) | None => 200,
+                Some(s) => s,
+            };
+            let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+            if let Some(ct) = &page.content_type {
+                head.push_str(&format!("Content-Type: {}\r\n", one_line(ct)));
+            }
+            if let Some(etag) = &page.etag {
+                head.push_str(&format!("ETag: {}\r\n", one_line(etag)));
+            }
+            if let Some(lm) = &page.last_modified {
+                head.push_str(&format!("Last-Modified: {}\r\n", one_line(lm)));
+            }
+            head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+            let mut block = head.into_bytes();
+            block.extend_from_slice(body);
+            let id = record_id(&[&self.scope, center, &page.url, "response"]);
+            self.write_record(
+                &[
+                    ("WARC-Type", "response".into()),
+                    ("WARC-Record-ID", id.clone()),
+                    ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
+                    ("WARC-Date", date.clone()),
+                    ("WARC-Target-URI", one_line(&page.url)),
+                    ("WARC-Payload-Digest", sha256_digest(body)),
+                    ("Content-Type", "application/http;msgtype=response".into()),
+                ],
+                &block,
+            )?;
+            response_id = Some(id);
+        }
+        let meta = serde_json::json!({ "cartwatch_center": center, "page": page });
+        let meta = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+        let mut fields = vec![
+            ("WARC-Type", "metadata".to_string()),
+            (
+                "WARC-Record-ID",
+                record_id(&[&self.scope, center, &page.url, "metadata"]),
+            ),
+            ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
+            ("WARC-Date", date),
+            ("WARC-Target-URI", one_line(&page.url)),
+        ];
+        if let Some(id) = response_id {
+            fields.push(("WARC-Concurrent-To", id));
+        }
+        fields.push(("Content-Type", "application/json".into()));
+        self.write_record(&fields, &meta)
+    }
+
+    fn write_record(&mut self, fields: &[(&str, String)], block: &[u8]) -> std::io::Result<()> {
+        let mut head = String::from("WARC/1.1\r\n");
+        for (k, v) in fields {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!("WARC-Block-Digest: {}\r\n", sha256_digest(block)));
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", block.len()));
+        let mut record = head.into_bytes();
+        record.extend_from_slice(block);
+        record.extend_from_slice(b"\r\n\r\n");
+        if self.gzip {
+            let mut gz =
+                flate2::write::GzEncoder::new(&mut self.out, flate2::Compression::default());
+            gz.write_all(&record)?;
+            gz.finish()?;
+            Ok(())
+        } else {
+            self.out.write_all(&record)
+        }
+    }
+
+    /// Flushes and returns the output.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// A stable `<urn:uuid:...>` derived from the parts (so re-exports are identical).
+fn record_id(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    let mut b: [u8; 16] = h.finalize()[..16].try_into().unwrap_or([0; 16]);
+    b[6] = (b[6] & 0x0f) | 0x50; // name-based
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let x = hex::encode(b);
+    format!(
+        "<urn:uuid:{}-{}-{}-{}-{}>",
+        &x[0..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
+}
+
+/// A WARC-Date (UTC, `Z`) from an RFC 3339 time; a snapshot id's collision
+/// suffix is dropped.
+fn warc_date(time_text: &str) -> String {
+    let text = time_text.get(..20).unwrap_or(time_text);
+    match time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).or_else(
+        |_| time::OffsetDateTime::parse(time_text, &time::format_description::well_known::Rfc3339),
+    ) {
+        Ok(t) => t
+            .to_offset(time::UtcOffset::UTC)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| time_text.to_string()),
+        Err(_) => one_line(time_text),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+/// `sha256:` + RFC 4648 base32 of the digest.
+fn sha256_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", base32(&Sha256::digest(bytes)))
+}
+
+fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    for chunk in bytes.chunks(5) {
+        let mut buf = [0u8; 5];
+        buf[..chunk.len()].copy_from_slice(chunk);
+        let n = u64::from_be_bytes([0, 0, 0, buf[0], buf[1], buf[2], buf[3], buf[4]]);
+        let chars = (chunk.len() * 8).div_ceil(5);
+        for i in 0..8 {
+            if i < chars {
+                out.push(ALPHABET[((n >> (35 - i * 5)) & 31) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Whether a labelled digest (`sha256:...`, base32 or hex) matches the bytes.
+/// `None` when the algorithm is not sha256 (not checked).
+fn digest_matches(labelled: &str, bytes: &[u8]) -> Option<bool> {
+    let (alg, value) = labelled.split_once(':')?;
+    if !alg.trim().eq_ignore_ascii_case("sha256") && !alg.trim().eq_ignore_ascii_case("sha-256") {
+        return None;
+    }
+    let digest = Sha256::digest(bytes);
+    let value = value.trim();
+    let b32 = base32(&digest);
+    Some(
+        value
+            .trim_end_matches('=')
+            .eq_ignore_ascii_case(b32.trim_end_matches('='))
+            || value.eq_ignore_ascii_case(&hex::encode(digest)),
+    )
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+/// Reads a WARC file, plain or gzip-compressed.
+pub fn read_warc_file(path: &Path) -> Result<Vec<WarcRecord>, WarcError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| err(path.display().to_string(), format!("cannot read: {e}")))?;
+    read_warc(&bytes).map_err(|e| err(format!("{} {}", path.display(), e.where_), e.message))
+}
+
+/// Reads WARC records from bytes, plain or gzip-compressed.
+pub fn read_warc(bytes: &[u8]) -> Result<Vec<WarcRecord>, WarcError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut plain)
+            .map_err(|e| err("(gzip)", format!("cannot decompress: {e}")))?;
+        return read_plain(&plain);
+    }
+    read_plain(bytes)
+}
+
+fn read_plain(bytes: &[u8]) -> Result<Vec<WarcRecord>, WarcError> {
+    let mut records = Vec::new();
+    let mut pos = 0;
+    loop {
+        while pos < bytes.len() && matches!(bytes[pos], b'\r' | b'\n') {
+            pos += 1;
+        }
+        if pos >= bytes.len() {
+            break;
+        }
+        let at = format!("at byte {pos}");
+        let (head, head_len) = split_head(&bytes[pos..])
+            .ok_or_else(|| err(&at, "a record header does not end (no blank line)"))?;
+        let head =
+            std::str::from_utf8(head).map_err(|_| err(&at, "a record header is not UTF-8"))?;
+        let mut lines = head.lines();
+        let version = lines.next().unwrap_or("").trim().to_string();
+        if !version.starts_with("WARC/") {
+            return Err(err(
+                &at,
+                format!(
+                    "expected a WARC/1.x record, found {:?}",
+                    truncate(&version, 40)
+                ),
+            ));
+        }
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for line in lines {
+            if line.starts_with([' ', '\t']) {
+                if let Some(last) = headers.last_mut() {
+                    last.1.push(' ');
+                    last.1.push_str(line.trim());
+                }
+                continue;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let len: usize = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or_else(|| err(&at, "a record has no valid Content-Length"))?;
+        let start = pos + head_len;
+        let end = start
+            .checked_add(len)
+            .filter(|e| *e <= bytes.len())
+            .ok_or_else(|| {
+                err(
+                    &at,
+                    format!("the record's block of {len} bytes is truncated"),
+                )
+            })?;
+        records.push(WarcRecord {
+            version,
+            headers,
+            block: bytes[start..end].to_vec(),
+        });
+        pos = end;
+    }
+    Ok(records)
+}
+
+/// The head (before the blank line) and its length including the blank line.
+fn split_head(bytes: &[u8]) -> Option<(&[u8], usize)> {
+    let crlf = find(bytes, b"\r\n\r\n").map(|i| (i, i + 4));
+    let lf = find(bytes, b"\n\n").map(|i| (i, i + 2));
+    let (end, len) = match (crlf, lf) {
+        (Some(a), Some(b)) => {
+            if a.0 <= b.0 {
+                a
+            } else {
+                b
+            }
+        }
+        (a, b) => a.or(b)?,
+    };
+    Some((&bytes[..end], len))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// A parsed HTTP response block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header fields in order.
+    pub headers: Vec<(String, String)>,
+    /// The payload, de-chunked and content-decoded (gzip, deflate).
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header of this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses an `application/http;msgtype=response` block.
+pub fn parse_http_response(block: &[u8]) -> Result<HttpResponse, String> {
+    let (head, head_len) =
+        split_head(block).ok_or("the HTTP response head does not end (no blank line)")?;
+    let head = String::from_utf8_lossy(head);
+    let mut lines = head.lines();
+    let status_line = lines.next().unwrap_or("");
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .filter(|_| status_line.starts_with("HTTP/"))
+        .ok_or_else(|| format!("not an HTTP status line: {:?}", truncate(status_line, 60)))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut response = HttpResponse {
+        status,
+        headers,
+        body: block[head_len..].to_vec(),
+    };
+    if response
+        .header("Transfer-Encoding")
+        .is_some_and(|t| t.to_ascii_lowercase().contains("chunked"))
+    {
+        response.body = dechunk(&response.body)?;
+    }
+    let encoding = response
+        .header("Content-Encoding")
+        .map(|e| e.trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some("") | Some("identity") => {}
+        Some("gzip") | Some("x-gzip") => {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(&response.body[..])
+                .read_to_end(&mut out)
+                .map_err(|e| format!("cannot gunzip the body: {e}"))?;
+            response.body = out;
+        }
+        Some("deflate") => {
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(&response.body[..])
+                .read_to_end(&mut out)
+                .map_err(|e| format!("cannot inflate the body: {e}"))?;
+            response.body = out;
+        }
+        Some(other) => {
+            return Err(format!(
+                "the body is {other}-encoded, which cartwatch cannot decode (gzip, deflate and identity are read)"
+            ))
+        }
+    }
+    Ok(response)
+}
+
+fn dechunk(mut bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = find(bytes, b"\r\n").ok_or("a chunk size line does not end")?;
+        let size_text = String::from_utf8_lossy(&bytes[..line_end]);
+        let size_text = size_text.split(';').next().unwrap_or("").trim().to_string();
+        let size = usize::from_str_radix(&size_text, 16)
+            .map_err(|_| format!("bad chunk size {size_text:?}"))?;
+        bytes = &bytes[line_end + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if bytes.len() < size {
+            return Err("a chunk is truncated".into());
+        }
+        out.extend_from_slice(&bytes[..size]);
+        bytes = bytes.get(size + 2..).unwrap_or_default();
+    }
+}
+
+/// A capture read from a WARC file, with the center id when the archive says
+/// (our `metadata` records do; other tools' archives do not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarcCapture {
+    /// The center id, when known.
+    pub center: Option<String>,
+    /// The capture (its `center` field is empty when unknown).
+    pub capture: Capture,
+}
+
+#[derive(serde::Deserialize)]
+struct PageMeta {
+    cartwatch_center: String,
+    page: PageSnapshot,
+}
+
+/// Turns records into captures: one per target URI (the last one wins),
+/// in file order. A sha256 digest that does not match is an error naming the URI.
+pub fn captures_from_records(records: &[WarcRecord]) -> Result<Vec<WarcCapture>, WarcError> {
+    let mut metadata: HashMap<String, PageMeta> = HashMap::new();
+    for r in records.iter().filter(|r| r.record_type() == "metadata") {
+        let is_json = r.header("Content-Type").is_some_and(|c| c.contains("json"));
+        if let (true, Ok(meta)) = (is_json, serde_json::from_slice::<PageMeta>(&r.block)) {
+            let key = r
+                .header("WARC-Concurrent-To")
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("uri:{}", r.target_uri().unwrap_or("")));
+            metadata.insert(key, meta);
+        }
+    }
+    let mut out: Vec<WarcCapture> = Vec::new();
+    let mut push = |c: WarcCapture| {
+        out.retain(|o| o.capture.url != c.capture.url);
+        out.push(c);
+    };
+    for r in records {
+        match r.record_type().as_str() {
+            "response" => {
+                let uri = r
+                    .target_uri()
+                    .ok_or_else(|| err("a response record", "it has no WARC-Target-URI"))?;
+                let where_ = format!("the response record for {uri}");
+                if let Some(d) = r.header("WARC-Block-Digest") {
+                    if digest_matches(d, &r.block) == Some(false) {
+                        return Err(err(&where_, "WARC-Block-Digest does not match its block"));
+                    }
+                }
+                let http = parse_http_response(&r.block).map_err(|m| err(&where_, m))?;
+                if let Some(d) = r.header("WARC-Payload-Digest") {
+                    // The digest covers the payload as transferred; only check
+                    // it when no decoding changed the bytes.
+                    let decoded = http.header("Content-Encoding").is_some()
+                        || http.header("Transfer-Encoding").is_some();
+                    if !decoded && digest_matches(d, &http.body) == Some(false) {
+                        return Err(err(
+                            &where_,
+                            "WARC-Payload-Digest does not match its payload",
+                        ));
+                    }
+                }
+                let content_type = http.header("Content-Type").map(str::to_string);
+                let outcome = match http.status {
+                    200..=299 => {
+                        let html = content_type.as_deref().is_none_or(|c| {
+                            let c = c.to_ascii_lowercase();
+                            c.contains("html") || c.contains("xml")
+                        });
+                        if html {
+                            FetchOutcome::Ok
+                        } else {
+                            FetchOutcome::NotHtml
+                        }
+                    }
+                    status => FetchOutcome::HttpError { status },
+                };
+                let mut capture = Capture {
+                    center: String::new(),
+                    url: uri.to_string(),
+                    final_url: None,
+                    redirects: Vec::new(),
+                    status: Some(http.status),
+                    content_type,
+                    etag: http.header("ETag").map(str::to_string),
+                    last_modified: http.header("Last-Modified").map(str::to_string),
+                    fetched_at: r.header("WARC-Date").unwrap_or("").to_string(),
+                    outcome,
+                    error: None,
+                    attempts: 1,
+                    body: Some(http.body),
+                };
+                let meta = r
+                    .header("WARC-Record-ID")
+                    .and_then(|id| metadata.remove(id));
+                let center = meta.map(|m| {
+                    apply_page(&mut capture, &m.page);
+                    m.cartwatch_center
+                });
+                push(WarcCapture { center, capture });
+            }
+            "metadata" if r.header("WARC-Concurrent-To").is_none() => {
+                let key = format!("uri:{}", r.target_uri().unwrap_or(""));
+                if let Some(m) = metadata.remove(&key) {
+                    let mut capture = Capture {
+                        center: m.cartwatch_center.clone(),
+                        url: m.page.url.clone(),
+                        final_url: None,
+                        redirects: Vec::new(),
+                        status: None,
+                        content_type: None,
+                        etag: None,
+                        last_modified: None,
+                        fetched_at: String::new(),
+                        outcome: m.page.outcome.clone(),
+                        error: None,
+                        attempts: 1,
+                        body: None,
+                    };
+                    apply_page(&mut capture, &m.page);
+                    push(WarcCapture {
+                        center: Some(m.cartwatch_center),
+                        capture,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for c in &mut out {
+        if let Some(center) = &c.center {
+            c.capture.center = center.clone();
+        }
+    }
+    Ok(out)
+}
+
+/// Restores what our metadata record kept about a page.
+fn apply_page(capture: &mut Capture, page: &PageSnapshot) {
+    capture.url = page.url.clone();
+    capture.final_url = page.final_url.clone();
+    capture.redirects = page.redirects.clone();
+    capture.status = page.status;
+    capture.content_type = page.content_type.clone();
+    capture.etag = page.etag.clone();
+    capture.last_modified = page.last_modified.clone();
+    capture.fetched_at = page.fetched_at.clone();
+    capture.outcome = page.outcome.clone();
+    capture.error = page.error.clone();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_matches_rfc4648() {
+        assert_eq!(base32(b""), "");
+        assert_eq!(base32(b"f"), "MY======");
+        assert_eq!(base32(b"fooba"), "MZXW6YTB");
+        assert_eq!(base32(b"foobar"), "MZXW6YTBOI======");
+        assert_eq!(digest_matches(&sha256_digest(b"x"), b"x"), Some(true));
+        assert_eq!(digest_matches(&sha256_digest(b"x"), b"y"), Some(false));
+        assert_eq!(digest_matches("sha1:ABC", b"y"), None);
+        let hexd = format!("sha256:{}", hex::encode(Sha256::digest(b"x")));
+        assert_eq!(digest_matches(&hexd, b"x"), Some(true));
+    }
+
+    fn page(url: &str, outcome: FetchOutcome, status: Option<u16>) -> PageSnapshot {
+        PageSnapshot {
+            url: url.into(),
+            final_url: Some(format!("{url}/final")),
+            redirects: vec![format!("{url}/final")],
+            status,
+            content_type: Some("text/html; charset=utf-8".into()),
+            etag: Some("\"abc\"".into()),
+            last_modified: None,
+            fetched_at: "2026-11-01T06:00:03Z".into(),
+            outcome,
+            error: None,
+            body_sha256: None,
+            body_len: None,
+            has_record: false,
+        }
+    }
+
+    #[test]
+    fn our_files_round_trip_plain_and_gzip() {
+        for gzip in [false, true] {
+            let mut w = WarcWriter::new(Vec::new(), gzip, "2026-11-01T06:00:00Z-002").unwrap();
+            let ok = page("https://a.org/x", FetchOutcome::Ok, Some(200));
+            let mut failed = page("https://b.org/y", FetchOutcome::Timeout, None);
+            failed.error = Some("timed out after 30s".into());
+            w.write_page("a", &ok, Some(b"\xff\xfe<p>bytes</p>\r\n\r\n"))
+                .unwrap();
+            w.write_page("b", &failed, None).unwrap();
+            let bytes = w.finish().unwrap();
+            let records = read_warc(&bytes).unwrap();
+            assert_eq!(records.len(), 4);
+            assert_eq!(records[0].record_type(), "warcinfo");
+            assert_eq!(records[0].header("WARC-Date"), Some("2026-11-01T06:00:00Z"));
+            assert_eq!(records[1].version, "WARC/1.1");
+            let caps = captures_from_records(&records).unwrap();
+            assert_eq!(caps.len(), 2);
+            assert_eq!(caps[0].capture.center, "a");
+            assert_eq!(
+                caps[0].capture.body.as_deref(),
+                Some(&b"\xff\xfe<p>bytes</p>\r\n\r\n"[..])
+            );
+            assert_eq!(caps[0].capture.final_url, ok.final_url);
+            assert_eq!(caps[0].capture.etag, ok.etag);
+            assert_eq!(caps[1].capture.outcome, FetchOutcome::Timeout);
+            assert_eq!(
+                caps[1].capture.error.as_deref(),
+                Some("timed out after 30s")
+            );
+            assert_eq!(caps[1].capture.body, None);
+        }
+    }
+
+    #[test]
+    fn foreign_records_chunked_gzip_and_bad_digests() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"<html>hi</html>").unwrap();
+        let gzipped = gz.finish().unwrap();
+        let mut http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        http.extend_from_slice(format!("{:x}\r\n", gzipped.len()).as_bytes());
+        http.extend_from_slice(&gzipped);
+        http.extend_from_slice(b"\r\n0\r\n\r\n");
+        let mut file = format!(
+            "WARC/1.0\r\nWARC-Type: request\r\nContent-Length: 3\r\n\r\nGET\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: <http://x.org/>\r\nWARC-Date: 2026-01-01T00:00:00Z\r\nContent-Length: {}\r\n\r\n",
+            http.len()
+        )
+        .into_bytes();
+        file.extend_from_slice(&http);
+        file.extend_from_slice(b"\r\n\r\n");
+        let caps = captures_from_records(&read_warc(&file).unwrap()).unwrap();
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].center, None);
+        assert_eq!(caps[0].capture.url, "http://x.org/");
+        assert_eq!(
+            caps[0].capture.body.as_deref(),
+            Some(&b"<html>hi</html>"[..])
+        );
+
+        let body = b"HTTP/1.1 404 Not Found\r\n\r\nnope";
+        let bad = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://y.org/\r\nWARC-Payload-Digest: {}\r\nContent-Length: {}\r\n\r\n",
+            sha256_digest(b"something else"),
+            body.len()
+        );
+        let mut bad = bad.into_bytes();
+        bad.extend_from_slice(body);
+        let e = captures_from_records(&read_warc(&bad).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("http://y.org/"), "{e}");
+        assert!(e.to_string().contains("Payload-Digest"), "{e}");
+
+        let e = read_warc(b"WARC/1.1\r\nContent-Length: 99\r\n\r\nshort").unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        let e = read_warc(b"<html>").unwrap_err();
+        assert!(e.to_string().contains("at byte 0"), "{e}");
+    }
+}

@@ -1,0 +1,262 @@
+//! The store through its public API on real sled files and pack files.
+
+use cartwatch_model::{CenterSnapshot, FetchOutcome, PageRecord, PageSnapshot, SnapshotSource};
+use cartwatch_store::{PrunePolicy, Store, StoreError};
+use std::path::Path;
+
+fn page(url: &str, hash: Option<String>, has_record: bool) -> PageSnapshot {
+    PageSnapshot {
+        url: url.into(),
+        final_url: None,
+        redirects: vec![],
+        status: Some(200),
+        content_type: Some("text/html".into()),
+        etag: None,
+        last_modified: None,
+        fetched_at: "2026-11-01T06:00:00Z".into(),
+        outcome: if hash.is_some() {
+            FetchOutcome::Ok
+        } else {
+            FetchOutcome::Timeout
+        },
+        error: None,
+        body_sha256: hash,
+        body_len: None,
+        has_record,
+    }
+}
+
+fn record(url: &str, title: &str) -> PageRecord {
+    PageRecord {
+        url: url.into(),
+        title: Some(title.into()),
+        main_text: format!("{title} offers CAR T-cell therapy. ").repeat(50),
+        ..Default::default()
+    }
+}
+
+/// Stores one snapshot of center `a` with these (url, body) pages.
+fn snapshot(store: &Store, pages: &[(&str, Option<&str>)]) -> String {
+    let mut w = store
+        .begin_snapshot(SnapshotSource::Captures { dir: "t".into() })
+        .unwrap();
+    let mut out = Vec::new();
+    for (url, body) in pages {
+        match body {
+            Some(body) => {
+                let h = w.put_body(body.as_bytes()).unwrap();
+                w.put_record("a", url, &record(url, body)).unwrap();
+                out.push(page(url, Some(h), true));
+            }
+            None => out.push(page(url, None, false)),
+        }
+    }
+    let m = w
+        .commit(vec![CenterSnapshot {
+            id: "a".into(),
+            name: "A".into(),
+            pages: out,
+        }])
+        .unwrap();
+    m.id
+}
+
+fn big(text: &str) -> String {
+    format!(
+        "<html><body><p>{text}</p>{}</body></html>",
+        "x".repeat(20_000)
+    )
+}
+
+#[test]
+fn unchanged_pages_and_records_cost_nothing_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let one = big("one");
+    let two = big("two");
+    let first = snapshot(
+        &store,
+        &[
+            ("https://a.org/1", Some(&one)),
+            ("https://a.org/2", Some(&two)),
+        ],
+    );
+    let second = snapshot(
+        &store,
+        &[
+            ("https://a.org/1", Some(&one)),
+            ("https://a.org/2", Some(&two)),
+        ],
+    );
+    let third = snapshot(
+        &store,
+        &[("https://a.org/1", Some(&one)), ("https://a.org/2", None)],
+    );
+    let s = store.summaries().unwrap();
+    assert_eq!(s.len(), 3);
+    assert!(s[0].bytes_new > 0);
+    assert_eq!(s[1].bytes_new, 0, "nothing changed");
+    assert_eq!(s[2].bytes_new, 0);
+    assert_eq!((s[2].pages_ok, s[2].pages_failed), (1, 1));
+    assert!(first < second && second < third, "{first} {second} {third}");
+    // Records load, without bodies, and bodies verify.
+    let records = store.records(&second).unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1].2.title.as_deref(), Some(two.as_str()));
+    assert_eq!(store.records(&third).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .page_body(&first, "a", "https://a.org/2")
+            .unwrap()
+            .unwrap(),
+        two.as_bytes()
+    );
+    assert_eq!(
+        store.page_body(&third, "a", "https://a.org/2").unwrap(),
+        None
+    );
+    // previous_page skips the failed fetch.
+    let (id, p) = store
+        .previous_page("a", "https://a.org/2")
+        .unwrap()
+        .unwrap();
+    assert_eq!(id, second);
+    assert!(p.body_sha256.is_some());
+    assert_eq!(store.resolve("latest").unwrap(), third);
+    assert_eq!(store.resolve("latest~2").unwrap(), first);
+    assert!(matches!(
+        store.resolve("2026"),
+        Err(StoreError::Ambiguous { .. }) | Err(StoreError::NoSuchSnapshot(_))
+    ));
+}
+
+#[test]
+fn a_second_open_is_refused_with_the_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let _held = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path())
+        .err()
+        .expect("second open must fail");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("in use by PID {}", std::process::id())),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_uncommitted_snapshot_leaves_nothing_and_the_next_one_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = big("one");
+    {
+        let store = Store::open(dir.path()).unwrap();
+        snapshot(&store, &[("https://a.org/1", Some(&one))]);
+        let mut w = store
+            .begin_snapshot(SnapshotSource::Captures { dir: "t".into() })
+            .unwrap();
+        w.put_body(big("half").as_bytes()).unwrap();
+        // Simulate a crash: the writer's pack file stays on disk.
+        std::mem::forget(w);
+    }
+    let packs = |p: &Path| std::fs::read_dir(p.join("packs")).unwrap().count();
+    assert_eq!(packs(dir.path()), 2, "the interrupted pack is on disk");
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(packs(dir.path()), 1, "open deleted the leftover");
+    assert_eq!(store.ids().unwrap().len(), 1);
+    snapshot(&store, &[("https://a.org/1", Some(&big("new")))]);
+    assert_eq!(store.ids().unwrap().len(), 2);
+}
+
+#[test]
+fn a_damaged_body_is_an_error_naming_snapshot_and_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let body = big("damaged soon");
+    let id = snapshot(&store, &[("https://a.org/1", Some(&body))]);
+    let hash = store.manifest(&id).unwrap().centers[0].pages[0]
+        .body_sha256
+        .clone()
+        .unwrap();
+    let (file, loc) = store.locate(&hash).unwrap().unwrap();
+    drop(store);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = (loc.offset + loc.compressed_len as u64 / 2) as usize;
+    bytes[at] ^= 0x5a;
+    std::fs::write(&file, bytes).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let err = store.page_body(&id, "a", "https://a.org/1").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&id) && text.contains("https://a.org/1"),
+        "{text}"
+    );
+    assert!(text.contains("integrity"), "{text}");
+    assert!(store.body(&hash).is_err());
+}
+
+#[test]
+fn prune_reclaims_space_and_keeps_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut ids = Vec::new();
+    for day in 0..5 {
+        let changing = big(&format!("day {day} {}", "y".repeat(day * 997)));
+        let same = big("same");
+        ids.push(snapshot(
+            &store,
+            &[
+                ("https://a.org/1", Some(&changing)),
+                ("https://a.org/2", Some(&same)),
+            ],
+        ));
+    }
+    let before = store.disk_size().unwrap();
+    let report = store.prune(PrunePolicy::Keep(2)).unwrap();
+    assert_eq!(report.removed, ids[..3].to_vec());
+    assert_eq!(report.kept, 2);
+    assert_eq!(
+        report.gc.blobs_removed, 9,
+        "3 bodies, 3 records, 3 manifests"
+    );
+    assert!(report.gc.bytes_reclaimed > 0);
+    assert!(store.disk_size().unwrap() < before);
+    // What is left is whole, and the shared body survived.
+    assert_eq!(store.ids().unwrap(), ids[3..].to_vec());
+    for id in &ids[3..] {
+        assert!(store
+            .page_body(id, "a", "https://a.org/2")
+            .unwrap()
+            .is_some());
+        assert_eq!(store.records(id).unwrap().len(), 2);
+    }
+    // Never the newest.
+    let far = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
+    let report = store.prune(PrunePolicy::OlderThan(far)).unwrap();
+    assert_eq!(report.removed, vec![ids[3].clone()]);
+    assert_eq!(store.ids().unwrap(), vec![ids[4].clone()]);
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.records(&ids[4]).unwrap().len(), 2);
+}
+
+#[test]
+fn an_older_layout_or_newer_format_gets_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("conf"), "").unwrap();
+    std::fs::write(dir.path().join("db"), "").unwrap();
+    let text = Store::open(dir.path()).err().unwrap().to_string();
+    assert!(text.contains("format version 0"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    {
+        let db = sled::open(dir.path().join("index")).unwrap();
+        db.insert("meta/format", &99u32.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let text = Store::open(dir.path()).err().unwrap().to_string();
+    assert!(
+        text.contains("format version 99") && text.contains("newer"),
+        "{text}"
+    );
+}
