@@ -293,8 +293,10 @@ pub enum TextOp {
     Insert,
 }
 
-/// How a diff is computed: noise control and filters.
-#[derive(Debug, Clone, Default)]
+/// How a diff is computed: noise control and filters. The default ignores
+/// nothing, does not settle, reports every center, and keeps eight words of
+/// context in text diffs.
+#[derive(Debug, Clone)]
 pub struct DiffOptions {
     /// Ignore rules (`[diff].ignore` and per-center `ignore`).
     pub ignore: crate::IgnoreRules,
@@ -305,6 +307,17 @@ pub struct DiffOptions {
     pub center: Option<String>,
     /// Words of context around each changed region of a text diff.
     pub context_words: usize,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        DiffOptions {
+            ignore: crate::IgnoreRules::none(),
+            settle: 0,
+            center: None,
+            context_words: 8,
+        }
+    }
 }
 
 impl DiffOptions {

@@ -105,7 +105,7 @@ mod tests {
             rules.strip("acs", "a © 2026 b Updated today"),
             "a   b Updated today"
         );
-        assert!(rules.is_empty_for("none") == false);
+        assert!(!rules.is_empty_for("none"));
         assert!(IgnoreRules::none().is_empty_for("msk"));
     }
 
