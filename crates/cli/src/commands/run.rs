@@ -1,13 +1,294 @@
-//! `cartwatch run`.
+//! `cartwatch run`: the scheduled job. Snapshot, diff against the previous
+//! snapshot, audit, and notify webhooks when something changed or needs an
+//! editor's eye.
+//!
+//! The snapshot is stored before anything is sent, so a failing webhook never
+//! loses it: notification failures are printed on stderr and in the summary,
+//! and leave the exit status alone. Exit status as `cartwatch diff`'s: 0 no
+//! changes, 1 changes, 2 error (nothing stored).
 
-use anyhow::Result;
+use crate::common::{load_view, ConfigArg, StoreArg, VocabularyArg};
+use crate::pipeline::{take_snapshot, PageSource};
+use anyhow::{Context, Result};
+use cartwatch_diff::{
+    audit, diff_snapshots, render_diff, AuditOptions, AuditReport, ContactRegistry, DiffFormat,
+    DiffOptions, DiffReport, Severity,
+};
+use cartwatch_fetcher::notify::{notify_all_blocking, redact_url, NotifySettings, WebhookPayload};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Flags of `cartwatch run`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(flatten)]
+    store: StoreArg,
+    #[command(flatten)]
+    vocabulary: VocabularyArg,
+    /// Read pages from this capture folder instead of fetching them (offline runs).
+    #[arg(long, value_name = "CAPTURE_DIR")]
+    from: Option<PathBuf>,
+    /// POST a JSON summary here on changes or findings (repeatable; also
+    /// CARTWATCH_NOTIFY, comma-separated).
+    #[arg(
+        long = "notify",
+        value_name = "URL",
+        env = "CARTWATCH_NOTIFY",
+        value_delimiter = ','
+    )]
+    notify: Vec<String>,
+    /// Seconds allowed for one webhook attempt.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    notify_timeout: f64,
+    /// Retries per webhook after the first attempt (timeouts, connection errors, 429, 5xx).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    notify_retries: u32,
+    /// Milliseconds before the first retry; doubles on each further retry.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    notify_backoff_ms: u64,
+    /// Audit findings at or above this severity trigger a notification
+    /// (info, warning, error); changes always do.
+    #[arg(long, value_name = "SEVERITY", default_value = "warning", value_parser = parse_severity)]
+    notify_on: Severity,
+    /// The audit's registry of expected numbers [default: config/contacts.toml when present].
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
+}
 
-/// Runs the command.
-pub fn run(_args: Args) -> Result<ExitCode> {
-    anyhow::bail!("`cartwatch run` is not built yet")
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    Severity::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a severity; use info, warning or error"))
+}
+
+/// Runs the job; see the module docs for the exit status.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let config = args.config.load()?;
+    let vocabulary = args.vocabulary.load()?;
+    let diff_options = DiffOptions::from_config(&config)
+        .with_context(|| format!("in {}", args.config.config.display()))?;
+    let audit_options = AuditOptions {
+        max_age_months: config.audit.max_age_months,
+        registry: load_registry(args.registry.as_ref())?,
+    };
+    let timeout = Duration::try_from_secs_f64(args.notify_timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .with_context(|| {
+            format!(
+                "--notify-timeout {} is not a positive number of seconds",
+                args.notify_timeout
+            )
+        })?;
+    let settings = NotifySettings {
+        timeout,
+        retries: args.notify_retries,
+        backoff: Duration::from_millis(args.notify_backoff_ms),
+        user_agent: config.fetch.user_agent_header(),
+    };
+    let urls: Vec<String> = args
+        .notify
+        .iter()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .collect();
+
+    let store = args.store.open()?;
+    let previous_id = store.list()?.last().map(|m| m.id.clone());
+    let source = match &args.from {
+        Some(dir) => PageSource::Captures(dir),
+        None => PageSource::Http,
+    };
+    let manifest = take_snapshot(&config, &store, &vocabulary, source)?;
+    store
+        .flush()
+        .with_context(|| format!("cannot flush the store at {}", args.store.store.display()))?;
+    print!("{}", super::snapshot::summary(&manifest));
+
+    // From here on the snapshot is stored: later failures are reported, and
+    // only a failure to read the store back is an error.
+    let current = load_view(&store, &manifest.id)?;
+    let previous = match &previous_id {
+        Some(id) => Some(load_view(&store, id)?),
+        None => None,
+    };
+    let report: Option<DiffReport> = match &previous_id {
+        Some(previous_id) => Some(diff_snapshots(
+            previous_id,
+            &manifest.id,
+            &store.list()?,
+            &diff_options,
+            |id| match id {
+                id if id == manifest.id => Ok(current.clone()),
+                id => load_view(&store, id),
+            },
+        )?),
+        None => None,
+    };
+    let audit_report = audit(&current, previous.as_ref(), &audit_options);
+
+    match &report {
+        Some(report) => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            println!();
+            print!("{}", render_diff(report, DiffFormat::Text, color));
+        }
+        None => println!("\nfirst snapshot in the store: nothing to compare yet"),
+    }
+    let changes = report.as_ref().map_or(0, DiffReport::change_count);
+    let alerting = audit_report.count_at_or_above(args.notify_on);
+    println!(
+        "\naudit: {} finding{} ({} at or above {})",
+        audit_report.findings.len(),
+        plural(audit_report.findings.len()),
+        alerting,
+        args.notify_on
+    );
+
+    let mut failed = 0;
+    if urls.is_empty() {
+        // Nothing to send.
+    } else if changes == 0 && alerting == 0 {
+        println!(
+            "notify: nothing changed and no findings at or above {}; no webhook called",
+            args.notify_on
+        );
+    } else {
+        let payload = WebhookPayload {
+            text: message(&manifest.id, report.as_ref(), &audit_report, args.notify_on),
+            snapshot: manifest.id.clone(),
+            previous: previous_id.clone(),
+            diff: report
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()?
+                .unwrap_or(serde_json::Value::Null),
+            findings: serde_json::to_value(&audit_report)?,
+        };
+        let outcomes = notify_all_blocking(&urls, &payload, &settings);
+        for outcome in &outcomes {
+            if outcome.delivered() {
+                println!("notify: {}", outcome.summary());
+            } else {
+                failed += 1;
+                eprintln!(
+                    "warning: webhook {}; the snapshot {} is stored all the same",
+                    outcome.summary(),
+                    manifest.id
+                );
+            }
+        }
+    }
+    println!(
+        "\nrun: snapshot {} stored; {} change{}; {} finding{}{}",
+        manifest.id,
+        changes,
+        plural(changes),
+        audit_report.findings.len(),
+        plural(audit_report.findings.len()),
+        if urls.is_empty() {
+            String::new()
+        } else if failed > 0 {
+            format!(
+                "; notifications: {} delivered, {failed} FAILED ({})",
+                urls.len() - failed,
+                urls.iter()
+                    .map(|u| redact_url(u))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else if changes == 0 && alerting == 0 {
+            "; notifications: none needed".to_string()
+        } else {
+            format!("; notifications: {} delivered", urls.len())
+        }
+    );
+    Ok(if changes > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The contact registry: the named file, else config/contacts.toml when present.
+pub fn load_registry(path: Option<&PathBuf>) -> Result<Option<ContactRegistry>> {
+    let default = PathBuf::from("config/contacts.toml");
+    let path = match path {
+        Some(path) => path.clone(),
+        None if default.exists() => default,
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read the contact registry {} (pass --registry FILE)",
+            path.display()
+        )
+    })?;
+    Ok(Some(ContactRegistry::from_toml_str(
+        &text,
+        &path.display().to_string(),
+    )?))
+}
+
+/// The Slack-compatible `text`: a headline, then one line per change and per
+/// alerting finding, capped so a chat message stays readable.
+fn message(
+    snapshot: &str,
+    report: Option<&DiffReport>,
+    audit: &AuditReport,
+    notify_on: Severity,
+) -> String {
+    const MAX_LINES: usize = 20;
+    let changes = report.map_or(0, DiffReport::change_count);
+    let centers = report.map_or(0, |r| r.centers.iter().filter(|c| c.has_changes()).count());
+    let alerting: Vec<_> = audit
+        .findings
+        .iter()
+        .filter(|f| f.severity >= notify_on)
+        .collect();
+    let mut text = format!(
+        "cartwatch {snapshot}: {changes} change{} at {centers} center{}, {} finding{} at or above {notify_on}",
+        plural(changes),
+        plural(centers),
+        alerting.len(),
+        plural(alerting.len())
+    );
+    if let Some(report) = report {
+        text.push_str(&format!(" (since {})", report.from));
+    }
+    let mut lines = Vec::new();
+    for center in report.map(|r| r.centers.as_slice()).unwrap_or_default() {
+        for change in center.changes.iter().filter(|c| c.kind.counts_as_change()) {
+            lines.push(format!("• {}: {}", center.center, change.summary));
+        }
+    }
+    for finding in &alerting {
+        lines.push(format!(
+            "• {} [{}]: {}",
+            finding.center, finding.severity, finding.summary
+        ));
+    }
+    let total = lines.len();
+    for line in lines.into_iter().take(MAX_LINES) {
+        text.push('\n');
+        text.push_str(&line);
+    }
+    if total > MAX_LINES {
+        text.push_str(&format!(
+            "\n… and {} more (see the diff field)",
+            total - MAX_LINES
+        ));
+    }
+    text
 }
