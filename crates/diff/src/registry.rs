@@ -150,6 +150,25 @@ mod tests {
     }
 
     #[test]
+    fn the_bundled_registry_reads_and_its_numbers_are_valid() {
+        let text = include_str!("../../../config/contacts.toml");
+        let registry = ContactRegistry::from_toml_str(text, "config/contacts.toml").unwrap();
+        assert_eq!(
+            registry.expected("msk", Purpose::Information),
+            Some(&["+18886752278".to_string()][..])
+        );
+        assert_eq!(
+            registry.centers().collect::<Vec<_>>(),
+            ["acs", "msk", "uh-rainbow", "upmc-hillman"]
+        );
+        for center in registry.centers.values() {
+            for number in center.values().flatten() {
+                assert_eq!(is_valid_number(number), Some(true), "{number}");
+            }
+        }
+    }
+
+    #[test]
     fn validity_uses_libphonenumber() {
         assert_eq!(is_valid_number("+12168443951"), Some(true));
         assert_eq!(is_valid_number("+15550100000"), Some(false));
