@@ -269,7 +269,7 @@ async fn notify_one(
                 elapsed: started.elapsed(),
             };
         }
-        tracing::warn!(url = %redact_url(url), attempt = attempts, error = %result.as_ref().err().map(ToString::to_string).unwrap_or_default(), "webhook failed; retrying");
+        tracing::info!(url = %redact_url(url), attempt = attempts, error = %result.as_ref().err().map(ToString::to_string).unwrap_or_default(), "webhook failed; retrying");
         tokio::time::sleep(backoff).await;
         backoff = backoff.saturating_mul(2);
     }
