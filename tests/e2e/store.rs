@@ -1,1 +1,515 @@
-//! End-to-end tests: store (see ARCHITECTURE.md).
+//! End-to-end: the store through the real binary. Crash safety under
+//! SIGKILL (via the documented `CARTWATCH_FAILPOINT` hook), one process at a
+//! time, integrity checks, prune, export, WARC export/import round trips.
+
+use cartwatch_store::warc::{captures_from_records, read_warc_file};
+use cartwatch_store::Store;
+use cartwatch_tests::{bundled_captures, cartwatch};
+use predicates::str::contains;
+use std::io::{Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn stdout_of(args: &[&str], store: &Path) -> String {
+    let out = cartwatch()
+        .args(args)
+        .arg("--store")
+        .arg(store)
+        .assert()
+        .success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+fn import(store: &Path, set: &str) -> String {
+    let out = stdout_of(
+        &["import-captures", bundled_captures(set).to_str().unwrap()],
+        store,
+    );
+    // "snapshot ID: ..." is the first line.
+    out.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_string()
+}
+
+fn ids(store: &Path) -> Vec<String> {
+    stdout_of(&["snapshots", "--json"], store)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+fn show_json(store: &Path, id: &str) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(&["show", id, "--format", "json"], store)).unwrap()
+}
+
+fn pack_files(store: &Path) -> usize {
+    std::fs::read_dir(store.join("packs")).unwrap().count()
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                dir_size(&e.path())
+            } else {
+                m.len()
+            }
+        })
+        .sum()
+}
+
+/// Every listed snapshot is whole: its records load and every body verifies.
+fn assert_all_whole(store: &Path) {
+    for id in ids(store) {
+        let view = show_json(store, &id);
+        for center in view["centers"].as_array().unwrap() {
+            for page in center["pages"].as_array().unwrap() {
+                assert_eq!(
+                    page["has_record"].as_bool().unwrap(),
+                    !page["record"].is_null(),
+                    "{id}: {page}"
+                );
+            }
+        }
+        let warc = store.parent().unwrap().join("check.warc");
+        stdout_of(&["export-warc", &id, warc.to_str().unwrap()], store);
+    }
+}
+
+#[test]
+fn sigkill_at_every_point_of_a_snapshot_leaves_earlier_snapshots_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let first = import(&store, "2026-10-01");
+    let baseline = show_json(&store, &first);
+    let baseline_export = stdout_of(&["export", &first], &store);
+    for point in [
+        "after_bodies",
+        "after_records",
+        "before_manifest",
+        "after_manifest",
+    ] {
+        let before = ids(&store);
+        let out = cartwatch()
+            .args(["import-captures"])
+            .arg(bundled_captures("2026-11-01"))
+            .arg("--store")
+            .arg(&store)
+            .env("CARTWATCH_FAILPOINT", point)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.signal(),
+            Some(9),
+            "{point}: expected SIGKILL, got {:?}; stderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Reopened without repair: earlier snapshots identical, no half one.
+        let after = ids(&store);
+        assert_eq!(&after[..before.len()], &before[..], "{point}");
+        assert!(after.len() <= before.len() + 1, "{point}: {after:?}");
+        if point != "after_manifest" {
+            assert_eq!(after, before, "{point}: nothing half-written is listed");
+        }
+        assert_eq!(show_json(&store, &first), baseline, "{point}");
+        assert_eq!(stdout_of(&["export", &first], &store), baseline_export);
+        assert_all_whole(&store);
+        // Leftover pack files of the killed run were collected at open.
+        assert_eq!(pack_files(&store), ids(&store).len(), "{point}");
+        // And the next snapshot succeeds.
+        import(&store, "2026-11-01");
+        assert_eq!(ids(&store).len(), after.len() + 1);
+    }
+}
+
+#[test]
+fn sigkill_during_prune_loses_nothing_kept_and_the_next_open_finishes_it() {
+    for point in ["prune_after_drop", "prune_before_delete"] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        import(&store, "2026-10-01");
+        import(&store, "2026-11-01");
+        let newest = import(&store, "2026-10-01");
+        let baseline = show_json(&store, &newest);
+        let out = cartwatch()
+            .args(["prune", "--keep", "1", "--store"])
+            .arg(&store)
+            .env("CARTWATCH_FAILPOINT", point)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.signal(), Some(9), "{point}");
+        assert_eq!(ids(&store), vec![newest.clone()], "{point}");
+        assert_eq!(show_json(&store, &newest), baseline, "{point}");
+        assert_all_whole(&store);
+        // The interrupted garbage collection was finished at open: a second
+        // prune has nothing left to collect.
+        let again = stdout_of(&["prune", "--keep", "1"], &store);
+        assert!(again.contains("0 unreferenced blob(s)"), "{point}: {again}");
+        import(&store, "2026-11-01");
+    }
+}
+
+/// A server that answers robots.txt at once and every page after `delay`.
+fn slow_server(delay: Duration) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let response = if request.starts_with("GET /robots.txt") {
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_string()
+                } else {
+                    std::thread::sleep(delay);
+                    let body = "<html><head><title>Slow</title></head><body><main><p>CAR T-cell therapy. Call 212-639-2000.</p></main></body></html>";
+                    format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+                };
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_second_process_on_the_same_store_is_told_the_pid_in_use() {
+    let base = slow_server(Duration::from_secs(4));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("centers.toml");
+    std::fs::write(
+        &config,
+        format!("[fetch]\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 30\n\n[[center]]\nid = \"slow\"\nname = \"Slow\"\npages = [\"{base}/car-t\"]\n"),
+    )
+    .unwrap();
+    let store = dir.path().join("store");
+    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("cartwatch"))
+        .current_dir(cartwatch_tests::repo_root())
+        .args(["snapshot", "--config"])
+        .arg(&config)
+        .arg("--store")
+        .arg(&store)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = first.id();
+    // Wait until the first run holds the store.
+    let started = Instant::now();
+    let lock = store.join("cartwatch.lock");
+    while std::fs::read_to_string(&lock).map_or(true, |t| t.trim() != pid.to_string()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "first run never locked"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cartwatch()
+        .args(["snapshots", "--store"])
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(contains(format!("in use by PID {pid}")));
+    let status = first.wait().unwrap();
+    let mut err = String::new();
+    first
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "first run: {status:?} {err}");
+    assert_eq!(ids(&store).len(), 1, "the first run's snapshot is whole");
+}
+
+#[test]
+fn a_damaged_body_is_an_error_naming_snapshot_and_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("store");
+    let id = import(&store_path, "2026-10-01");
+    let (url, file, at) = {
+        let store = Store::open(&store_path).unwrap();
+        let manifest = store.manifest(&id).unwrap();
+        let page = manifest.center("msk").unwrap().pages[0].clone();
+        let (file, loc) = store
+            .locate(page.body_sha256.as_deref().unwrap())
+            .unwrap()
+            .unwrap();
+        (page.url, file, loc.offset + loc.compressed_len as u64 / 2)
+    };
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[at as usize] ^= 0x20;
+    std::fs::write(&file, bytes).unwrap();
+    let out = dir.path().join("out.warc");
+    cartwatch()
+        .args(["export-warc", "latest"])
+        .arg(&out)
+        .arg("--store")
+        .arg(&store_path)
+        .assert()
+        .code(2)
+        .stderr(contains("integrity check failed"))
+        .stderr(contains(id.as_str()))
+        .stderr(contains(url.as_str()))
+        .stderr(contains("msk"));
+    assert!(!out.exists(), "no partial WARC is left");
+    // Records do not touch bodies: show still works.
+    stdout_of(&["show", "latest"], &store_path);
+}
+
+#[test]
+fn prune_removes_old_snapshots_reclaims_space_and_never_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let first = import(&store, "2026-10-01");
+    import(&store, "2026-11-01");
+    let newest = import(&store, "2026-10-01");
+    let baseline = show_json(&store, &newest);
+    let listed = stdout_of(&["snapshots"], &store);
+    assert!(
+        listed.contains(&first) && listed.contains("bytes new"),
+        "{listed}"
+    );
+    // The third snapshot repeats the first: it added nothing but its manifest.
+    let summaries: Vec<serde_json::Value> = stdout_of(&["snapshots", "--json"], &store)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(summaries[0]["bytes_new"].as_u64().unwrap() > 0);
+    assert_eq!(summaries[2]["bytes_new"].as_u64().unwrap(), 0);
+    cartwatch()
+        .args(["prune", "--keep", "0", "--store"])
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(contains("--keep 1"));
+    let dry = stdout_of(&["prune", "--keep", "1", "--dry-run"], &store);
+    assert!(dry.contains("would remove 2"), "{dry}");
+    assert_eq!(ids(&store).len(), 3);
+    let before = dir_size(&store.join("packs"));
+    let out = stdout_of(&["prune", "--keep", "1"], &store);
+    assert!(out.contains("removed 2 snapshot(s), kept 1"), "{out}");
+    assert!(dir_size(&store.join("packs")) < before, "{out}");
+    assert_eq!(ids(&store), vec![newest.clone()]);
+    assert_eq!(show_json(&store, &newest), baseline);
+    assert_all_whole(&store);
+    let out = stdout_of(&["prune", "--older-than", "0s"], &store);
+    assert!(out.contains("removed 0 snapshot(s), kept 1"), "{out}");
+    assert_eq!(ids(&store), vec![newest]);
+}
+
+/// A minimal RFC 4180 reader for the round trip.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn export_writes_one_row_per_fact_identically_as_jsonl_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("store");
+    let first = import(&store_path, "2026-10-01");
+    let second = import(&store_path, "2026-11-01");
+    let jsonl = stdout_of(&["export", "latest~1", "--format", "jsonl"], &store_path);
+    let csv = stdout_of(&["export", &first, "--format", "csv"], &store_path);
+    let from_json: Vec<Vec<String>> = jsonl
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            [
+                "snapshot",
+                "center",
+                "url",
+                "fact_kind",
+                "fact",
+                "value",
+                "detail",
+                "evidence",
+            ]
+            .iter()
+            .map(|k| v[*k].as_str().unwrap().to_string())
+            .collect()
+        })
+        .collect();
+    let mut from_csv = parse_csv(&csv);
+    assert_eq!(
+        from_csv.remove(0),
+        [
+            "snapshot",
+            "center",
+            "url",
+            "fact_kind",
+            "fact",
+            "value",
+            "detail",
+            "evidence"
+        ]
+    );
+    assert_eq!(from_csv, from_json);
+    assert!(from_json.iter().all(|r| r[0] == first));
+    // Every stored fact is exported: products, phone numbers, one outcome row per page.
+    let store = Store::open(&store_path).unwrap();
+    let records = store.records(&first).unwrap();
+    let has = |center: &str, kind: &str, fact: &str, value: &str| {
+        from_json
+            .iter()
+            .any(|r| r[1] == center && r[3] == kind && r[4] == fact && r[5] == value)
+    };
+    for (center, _, record) in &records {
+        for product in &record.offerings.products {
+            assert!(
+                has(center, "product", product, "true"),
+                "{center} {product}"
+            );
+        }
+        for contact in &record.contacts {
+            if let Some(e164) = &contact.e164 {
+                assert!(has(center, "contact", "phone", e164), "{center} {e164}");
+            }
+        }
+    }
+    assert!(has("msk", "contact", "phone", "+18886752278"));
+    assert_eq!(
+        from_json.iter().filter(|r| r[3] == "page").count(),
+        store.manifest(&first).unwrap().pages().count()
+    );
+    drop(store);
+    // The failed page of the second set is exported as such.
+    let second_rows = stdout_of(&["export", &second, "--center", "msk"], &store_path);
+    assert!(
+        second_rows.contains("\"value\":\"timeout\""),
+        "{second_rows}"
+    );
+    assert!(second_rows
+        .lines()
+        .all(|l| l.contains("\"center\":\"msk\"")));
+    // show: text and JSON, one center.
+    let text = stdout_of(&["show", "latest~1", "--center", "msk"], &store_path);
+    assert!(
+        text.contains("msk") && text.contains("+18886752278"),
+        "{text}"
+    );
+    assert!(!text.contains("uh-rainbow"), "{text}");
+    cartwatch()
+        .args(["show", "latest", "--center", "nope", "--store"])
+        .arg(&store_path)
+        .assert()
+        .code(2)
+        .stderr(contains("no center \"nope\""));
+    // Names: unique prefixes work, ambiguous ones are explained.
+    cartwatch()
+        .args(["show", "2", "--store"])
+        .arg(&store_path)
+        .assert()
+        .code(2)
+        .stderr(contains("matches 2 snapshots"));
+    cartwatch()
+        .args(["show", "latest~5", "--store"])
+        .arg(&store_path)
+        .assert()
+        .code(2)
+        .stderr(contains("cartwatch snapshots"));
+}
+
+#[test]
+fn warc_export_and_import_round_trip_pages_and_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let id = import(&store, "2026-11-01");
+    for name in ["snap.warc", "snap.warc.gz"] {
+        let warc = dir.path().join(name);
+        let out = stdout_of(&["export-warc", "latest", warc.to_str().unwrap()], &store);
+        assert!(out.contains("5 pages, 4 response records"), "{out}");
+        // Read back with our reader: headers a WARC tool expects.
+        let records = read_warc_file(&warc).unwrap();
+        assert_eq!(records[0].record_type(), "warcinfo");
+        let responses: Vec<_> = records
+            .iter()
+            .filter(|r| r.record_type() == "response")
+            .collect();
+        assert_eq!(responses.len(), 4);
+        for r in &responses {
+            assert_eq!(r.version, "WARC/1.1");
+            assert!(r.header("WARC-Target-URI").unwrap().starts_with("http"));
+            assert!(r.header("WARC-Date").unwrap().ends_with('Z'));
+            assert!(r
+                .header("WARC-Payload-Digest")
+                .unwrap()
+                .starts_with("sha256:"));
+            assert!(r
+                .header("WARC-Record-ID")
+                .unwrap()
+                .starts_with("<urn:uuid:"));
+            assert_eq!(
+                r.header("Content-Type"),
+                Some("application/http;msgtype=response")
+            );
+        }
+        assert_eq!(captures_from_records(&records).unwrap().len(), 5);
+        // Import into a fresh store: same pages, bodies and records.
+        let other = dir.path().join(format!("store-{name}"));
+        let imported = stdout_of(&["import-captures", warc.to_str().unwrap()], &other);
+        assert!(imported.contains("4 pages ok, 1 failed"), "{imported}");
+        let a = show_json(&store, &id);
+        let b = show_json(&other, "latest");
+        let pages = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+            v["centers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|c| c["pages"].as_array().unwrap().clone())
+                .collect()
+        };
+        assert_eq!(pages(&a), pages(&b), "{name}");
+    }
+}
+
+#[test]
+fn a_store_of_an_unreadable_format_gets_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: PathBuf = dir.path().join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(store.join("conf"), "segment_size: 524288\n").unwrap();
+    std::fs::write(store.join("db"), b"").unwrap();
+    cartwatch()
+        .args(["snapshots", "--store"])
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(contains("format version 0"))
+        .stderr(contains("move the folder aside"));
+}

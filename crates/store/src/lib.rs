@@ -215,8 +215,8 @@ struct RecordRef {
 pub enum PrunePolicy {
     /// Keep the newest N (at least one).
     Keep(usize),
-    /// Remove snapshots created before this time.
-    OlderThan(time::OffsetDateTime),
+    /// Remove snapshots created longer ago than this.
+    OlderThan(std::time::Duration),
 }
 
 /// What a prune did (or, for a dry run, would do).
@@ -710,17 +710,20 @@ impl Store {
                 let remove = summaries.len().saturating_sub(n.max(1));
                 older[..remove].iter().map(|s| s.id.clone()).collect()
             }
-            PrunePolicy::OlderThan(cutoff) => older
-                .iter()
-                .filter(|s| {
-                    time::OffsetDateTime::parse(
-                        &s.created_at,
-                        &time::format_description::well_known::Rfc3339,
-                    )
-                    .is_ok_and(|t| t < cutoff)
-                })
-                .map(|s| s.id.clone())
-                .collect(),
+            PrunePolicy::OlderThan(age) => {
+                let cutoff = time::OffsetDateTime::now_utc() - age;
+                older
+                    .iter()
+                    .filter(|s| {
+                        time::OffsetDateTime::parse(
+                            &s.created_at,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .is_ok_and(|t| t < cutoff)
+                    })
+                    .map(|s| s.id.clone())
+                    .collect()
+            }
         })
     }
 

@@ -1,13 +1,119 @@
-//! `cartwatch import-captures`.
+//! `cartwatch import-captures PATH`: store a capture folder, or a WARC file
+//! (ours or another tool's), as a snapshot without fetching.
 
-use anyhow::Result;
+use crate::common::{ConfigArg, StoreArg, VocabularyArg};
+use crate::pipeline::store_snapshot;
+use anyhow::{bail, Context, Result};
+use cartwatch_fetcher::read_capture_dir;
+use cartwatch_model::{Capture, Config, SnapshotSource};
+use cartwatch_store::warc::{captures_from_records, read_warc_file};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Flags of `cartwatch import-captures`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(flatten)]
+    store: StoreArg,
+    #[command(flatten)]
+    vocabulary: VocabularyArg,
+    /// A capture folder (`<center>/<n>.json` + bodies) or a WARC file
+    /// (`.warc` or `.warc.gz`, WARC 1.0/1.1 `response` records).
+    #[arg(value_name = "DIR_OR_WARC")]
+    path: PathBuf,
+}
 
-/// Runs the command.
-pub fn run(_args: Args) -> Result<ExitCode> {
-    anyhow::bail!("`cartwatch import-captures` is not built yet")
+/// Reads the captures, normalizes them with the config's selectors and the
+/// vocabulary, and stores one snapshot.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let config = args.config.load()?;
+    let vocabulary = args.vocabulary.load()?;
+    let captures = if args.path.is_dir() {
+        read_capture_dir(&args.path)?.captures
+    } else if args.path.is_file() {
+        warc_captures(&config, &args.path)?
+    } else {
+        bail!(
+            "{} is neither a capture folder nor a WARC file",
+            args.path.display()
+        );
+    };
+    let captures = configured(&config, &args.path, captures)?;
+    let store = args.store.open()?;
+    let manifest = store_snapshot(
+        &config,
+        &store,
+        &vocabulary,
+        captures,
+        SnapshotSource::Captures {
+            dir: args.path.display().to_string(),
+        },
+    )?;
+    print!("{}", crate::commands::snapshot::summary(&manifest));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The captures of a WARC file; a page without our center id is matched to
+/// the configured center that lists its URL.
+fn warc_captures(config: &Config, path: &Path) -> Result<Vec<Capture>> {
+    let records = read_warc_file(path)?;
+    let mut out = Vec::new();
+    for found in captures_from_records(&records)? {
+        let mut capture = found.capture;
+        if found.center.is_none() {
+            match config
+                .centers
+                .iter()
+                .find(|c| c.pages.contains(&capture.url))
+            {
+                Some(center) => capture.center = center.id.clone(),
+                None => {
+                    tracing::warn!(url = %capture.url, file = %path.display(), "WARC response for a URL no configured center lists; skipped");
+                    continue;
+                }
+            }
+        }
+        out.push(capture);
+    }
+    if out.is_empty() {
+        bail!(
+            "{} has no response records for the configured pages (check --config)",
+            path.display()
+        );
+    }
+    Ok(out)
+}
+
+/// The configured pages, in config order; a configured page the source lacks
+/// is an error naming the center and URL, and pages outside the config are
+/// skipped with a warning (as `snapshot --from` does).
+fn configured(config: &Config, path: &Path, captures: Vec<Capture>) -> Result<Vec<Capture>> {
+    let mut out = Vec::new();
+    for center in &config.centers {
+        for url in &center.pages {
+            let capture = captures
+                .iter()
+                .rev()
+                .find(|c| c.center == center.id && &c.url == url)
+                .with_context(|| {
+                    format!(
+                        "{} has no capture for center {:?} at {url} (add it, or remove the page from the config)",
+                        path.display(),
+                        center.id
+                    )
+                })?;
+            out.push(capture.clone());
+        }
+    }
+    for c in &captures {
+        if config
+            .center(&c.center)
+            .is_none_or(|center| !center.pages.contains(&c.url))
+        {
+            tracing::warn!(center = %c.center, url = %c.url, "capture not in the config; skipped");
+        }
+    }
+    Ok(out)
 }

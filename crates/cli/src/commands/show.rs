@@ -1,13 +1,195 @@
-//! `cartwatch show`.
+//! `cartwatch show`: a snapshot's pages and records, as text or JSON.
 
-use anyhow::Result;
+use crate::common::{load_view, StoreArg};
+use anyhow::{bail, Result};
+use cartwatch_model::{ContactKind, PageRecord, PageSnapshot, SnapshotSource};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
+
+/// Output formats of `cartwatch show`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Readable summary per center and page.
+    Text,
+    /// The manifest with each page's record, as one JSON document.
+    Json,
+}
 
 /// Flags of `cartwatch show`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    store: StoreArg,
+    /// The snapshot: an id, a unique id prefix, `latest` or `latest~N`.
+    #[arg(default_value = "latest")]
+    snapshot: String,
+    /// Only this center.
+    #[arg(long, value_name = "ID")]
+    center: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
 
-/// Runs the command.
-pub fn run(_args: Args) -> Result<ExitCode> {
-    anyhow::bail!("`cartwatch show` is not built yet")
+/// Prints the snapshot's records.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let store = args.store.open()?;
+    let id = store.resolve(&args.snapshot)?;
+    let summary = store.summary(&id)?;
+    let view = load_view(&store, &id)?;
+    if let Some(center) = &args.center {
+        if view.manifest.center(center).is_none() {
+            let known: Vec<&str> = view
+                .manifest
+                .centers
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect();
+            bail!(
+                "snapshot {id} has no center {center:?}; it has: {}",
+                known.join(", ")
+            );
+        }
+    }
+    let centers = view
+        .manifest
+        .centers
+        .iter()
+        .filter(|c| args.center.as_ref().is_none_or(|want| want == &c.id));
+    let record = |center: &str, url: &str| view.records.get(&(center.to_string(), url.to_string()));
+    let mut out = String::new();
+    match args.format {
+        Format::Json => {
+            let centers: Vec<serde_json::Value> = centers
+                .map(|c| {
+                    let pages: Vec<serde_json::Value> = c
+                        .pages
+                        .iter()
+                        .map(|p| {
+                            let mut v = serde_json::to_value(p).unwrap_or_default();
+                            v["record"] =
+                                serde_json::to_value(record(&c.id, &p.url)).unwrap_or_default();
+                            v
+                        })
+                        .collect();
+                    serde_json::json!({ "id": c.id, "name": c.name, "pages": pages })
+                })
+                .collect();
+            let doc = serde_json::json!({ "snapshot": summary, "centers": centers });
+            out = serde_json::to_string_pretty(&doc)?;
+            out.push('\n');
+        }
+        Format::Text => {
+            let source = match &summary.source {
+                SnapshotSource::Http => "http".to_string(),
+                SnapshotSource::Captures { dir } => format!("captures {dir}"),
+            };
+            let _ = writeln!(
+                out,
+                "snapshot {id} ({source}): {} centers, {} pages ok, {} failed, {} bytes new",
+                summary.centers, summary.pages_ok, summary.pages_failed, summary.bytes_new
+            );
+            for c in centers {
+                let _ = writeln!(out, "\n{}  {}", c.id, c.name);
+                for p in &c.pages {
+                    page_text(&mut out, p, record(&c.id, &p.url));
+                }
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())?;
+    lock.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn page_text(out: &mut String, page: &PageSnapshot, record: Option<&PageRecord>) {
+    let status = page.status.map(|s| format!(" {s}")).unwrap_or_default();
+    let _ = writeln!(out, "  {}  {}{}", page.url, page.outcome.label(), status);
+    if let Some(error) = &page.error {
+        let _ = writeln!(out, "    error: {error}");
+    }
+    let Some(r) = record else {
+        return;
+    };
+    let mut line = |label: &str, items: Vec<String>| {
+        if !items.is_empty() {
+            let _ = writeln!(out, "    {label}: {}", items.join(", "));
+        }
+    };
+    line("title", r.title.iter().cloned().collect());
+    let o = &r.offerings;
+    line("products", o.products.clone());
+    let mut offers = Vec::new();
+    if o.all_fda_approved {
+        offers.push("all FDA-approved products".to_string());
+    }
+    if o.clinical_trials {
+        offers.push("clinical trials".into());
+    }
+    if o.manufacturing_on_site {
+        offers.push("on-site manufacturing".into());
+    }
+    line("offers", offers);
+    line(
+        "conditions",
+        o.conditions
+            .iter()
+            .map(|c| {
+                if c.investigational {
+                    format!("{} (investigational)", c.id)
+                } else {
+                    c.id.clone()
+                }
+            })
+            .collect(),
+    );
+    let mut populations = o.populations.clone();
+    if let Some(age) = o.age_max {
+        populations.push(format!("up to age {age}"));
+    }
+    line("populations", populations);
+    line("targets", o.targets.clone());
+    let contact = |kind: ContactKind| -> Vec<String> {
+        r.contacts
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| {
+                let what = match kind {
+                    ContactKind::Phone => c.e164.clone().or(c.display.clone()),
+                    ContactKind::Email => c.address.clone(),
+                }
+                .unwrap_or_default();
+                let purposes: Vec<&str> = c.purposes.iter().map(|p| p.as_str()).collect();
+                let invalid = if c.valid == Some(false) {
+                    " invalid"
+                } else {
+                    ""
+                };
+                format!(
+                    "{what} ({}; {}{invalid})",
+                    purposes.join("/"),
+                    c.section.as_str()
+                )
+            })
+            .collect()
+    };
+    line("phones", contact(ContactKind::Phone));
+    line("emails", contact(ContactKind::Email));
+    line(
+        "process",
+        r.process.iter().map(|s| s.stage.clone()).collect(),
+    );
+    line("side effects", r.side_effects.clone());
+    line("costs", r.costs.iter().map(|c| c.text.clone()).collect());
+    let mut dates = Vec::new();
+    if let Some(d) = &r.dates.reviewed {
+        dates.push(format!("reviewed {d}"));
+    }
+    if let Some(d) = &r.dates.revised {
+        dates.push(format!("revised {d}"));
+    }
+    line("dates", dates);
 }

@@ -16,21 +16,18 @@ pub struct Args {
 }
 
 /// Lists snapshots: id, created, centers, pages ok/failed, bytes new, source.
+/// Reads only the index (no manifests, records or bodies), so it stays fast
+/// however large the store grows.
 pub fn run(args: Args) -> Result<ExitCode> {
     let store = args.store.open()?;
-    let manifests = store.list()?;
+    let summaries = store.summaries()?;
     if args.json {
-        for m in &manifests {
-            let line = serde_json::json!({
-                "id": m.id, "created_at": m.created_at, "centers": m.centers.len(),
-                "pages_ok": m.pages_ok(), "pages_failed": m.pages_failed(),
-                "bytes_new": m.bytes_new, "source": m.source,
-            });
-            println!("{line}");
+        for s in &summaries {
+            println!("{}", serde_json::to_string(s)?);
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if manifests.is_empty() {
+    if summaries.is_empty() {
         eprintln!(
             "no snapshots in {}; take one with `cartwatch snapshot`",
             args.store.store.display()
@@ -38,22 +35,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<24} {:>7} {:>8} {:>6} {:>10}  source",
-        "id", "centers", "pages ok", "failed", "bytes new"
+        "{:<24} {:<20} {:>7} {:>8} {:>6} {:>10}  source",
+        "id", "created", "centers", "pages ok", "failed", "bytes new"
     );
-    for m in &manifests {
-        let source = match &m.source {
+    for s in &summaries {
+        let source = match &s.source {
             SnapshotSource::Http => "http".to_string(),
             SnapshotSource::Captures { dir } => format!("captures {dir}"),
         };
         println!(
-            "{:<24} {:>7} {:>8} {:>6} {:>10}  {}",
-            m.id,
-            m.centers.len(),
-            m.pages_ok(),
-            m.pages_failed(),
-            m.bytes_new,
-            source
+            "{:<24} {:<20} {:>7} {:>8} {:>6} {:>10}  {}",
+            s.id, s.created_at, s.centers, s.pages_ok, s.pages_failed, s.bytes_new, source
         );
     }
     Ok(ExitCode::SUCCESS)
