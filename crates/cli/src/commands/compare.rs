@@ -1,13 +1,38 @@
-//! `cartwatch compare`.
+//! `cartwatch compare`: the matrix of centers by what a patient asks.
 
-use anyhow::Result;
+use crate::common::{load_view, StoreArg};
+use anyhow::{bail, Result};
+use cartwatch_diff::{compare, render_matrix, CompareFormat};
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Flags of `cartwatch compare`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The snapshot: an id, `latest` or `latest~N` [default: latest].
+    snapshot: Option<String>,
+    #[command(flatten)]
+    store: StoreArg,
+    /// Output format.
+    #[arg(long, default_value = "table", value_parser = ["table", "markdown", "csv", "json", "html"])]
+    format: String,
+}
 
-/// Runs the command.
-pub fn run(_args: Args) -> Result<ExitCode> {
-    anyhow::bail!("`cartwatch compare` is not built yet")
+/// Prints the matrix; exit 0, or 2 on error.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let store = args.store.open()?;
+    if store.list()?.is_empty() {
+        bail!(
+            "the store at {} has no snapshots; take one with `cartwatch snapshot` \
+             (offline: `cartwatch snapshot --from snapshots/captures/2026-10-01`)",
+            args.store.store.display()
+        );
+    }
+    let id = store.resolve(args.snapshot.as_deref().unwrap_or("latest"))?;
+    let view = load_view(&store, &id)?;
+    let format: CompareFormat = args.format.parse()?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(render_matrix(&compare(&view), format).as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
