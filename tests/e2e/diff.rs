@@ -299,3 +299,29 @@ fn audit_flags_the_changed_number_against_the_registry() {
         assert!(out.contains("uh-rainbow"), "{out}");
     }
 }
+
+#[test]
+fn settle_suppresses_the_bundled_edits_when_they_flip_back() {
+    // 2026-10-01, then the edited copy, then 2026-10-01 again: every edit
+    // (and msk's outage) flips back after one snapshot.
+    let store = store_with_both_sets();
+    snapshot(store.path(), "snapshots/captures/2026-10-01", 0);
+    let (code, out, _) = run(store.path(), &["diff", "--format", "json"]);
+    assert_eq!(code, 1, "unsettled, the flip back is a change: {out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        center(&report, "msk")["changes"][0]["kind"],
+        "page_recovered"
+    );
+
+    let (code, out, _) = run(store.path(), &["diff", "--settle", "1"]);
+    assert_eq!(code, 0, "settled: {out}");
+    // The first diff is settled too, now that the store knows what followed.
+    let (code, out, _) = run(
+        store.path(),
+        &["diff", "latest~2", "latest~1", "--settle", "1"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, _, _) = run(store.path(), &["diff", "latest~2", "latest~1"]);
+    assert_eq!(code, 1);
+}
