@@ -1,5 +1,5 @@
 //! JSON renderers: the documented diff schema (see the crate docs), the
-//! [`Matrix`](crate::Matrix) and the [`AuditReport`](crate::AuditReport),
+//! [`Matrix`] and the [`AuditReport`],
 //! pretty-printed, ending in a newline.
 
 use crate::{AuditReport, DiffReport, Matrix};

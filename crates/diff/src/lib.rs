@@ -91,7 +91,7 @@
 //!
 //! A page whose fetch failed has no record, and is never reported as removed
 //! content. While it fails, the diff reports `page_unreachable` ("unreachable
-//! since <snapshot>", the first snapshot of the failing run, found by walking
+//! since `<snapshot>`", the first snapshot of the failing run, found by walking
 //! the history of manifests) and no record changes. When it recovers, the diff
 //! reports `page_recovered` and compares the page with its last good record.
 //!
