@@ -227,9 +227,19 @@ mod tests {
     fn round_trips_ok_and_failed_pages() {
         let dir = tempfile::tempdir().unwrap();
         let pages = vec![
-            capture("a", "https://a.org/1", FetchOutcome::Ok, Some(b"<p>one</p>")),
+            capture(
+                "a",
+                "https://a.org/1",
+                FetchOutcome::Ok,
+                Some(b"<p>one</p>"),
+            ),
             capture("a", "https://a.org/2", FetchOutcome::Timeout, None),
-            capture("b", "https://b.org/", FetchOutcome::Ok, Some(b"\xff\xfe bytes")),
+            capture(
+                "b",
+                "https://b.org/",
+                FetchOutcome::Ok,
+                Some(b"\xff\xfe bytes"),
+            ),
         ];
         write_capture_dir(dir.path(), &pages).unwrap();
         let set = read_capture_dir(dir.path()).unwrap();
