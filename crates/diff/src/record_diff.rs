@@ -163,9 +163,15 @@ pub(crate) fn record_changes(
         });
     }
 
-    let old_text = ignore.strip(center, &before.main_text);
-    let new_text = ignore.strip(center, &after.main_text);
-    let text_diff = word_diff(url, &old_text, &new_text, context_words);
+    // Identical texts stay identical once ignore matches are cut out: skip
+    // the regexes and the word split (the common case).
+    let text_diff = if before.main_text == after.main_text {
+        None
+    } else {
+        let old_text = ignore.strip(center, &before.main_text);
+        let new_text = ignore.strip(center, &after.main_text);
+        word_diff(url, &old_text, &new_text, context_words)
+    };
     if let Some(diff) = &text_diff {
         let (mut removed, mut added) = (0, 0);
         for span in diff.hunks.iter().flat_map(|h| h.spans.iter()) {

@@ -1,7 +1,12 @@
 //! Word-level diffs of `main_text`: whitespace and reflow never count.
 
 use crate::change::{PageTextDiff, TextHunk, TextOp, TextSpan};
-use similar::{capture_diff_slices, Algorithm, DiffOp};
+use similar::{capture_diff_slices_deadline, Algorithm, DiffOp};
+use std::time::{Duration, Instant};
+
+/// How long one page's word diff may search for the smallest edit before
+/// settling for a coarser (still correct) one.
+const DIFF_DEADLINE: Duration = Duration::from_millis(250);
 
 /// The words of a text, split on any whitespace.
 pub(crate) fn words(text: &str) -> Vec<&str> {
@@ -17,7 +22,12 @@ pub(crate) fn word_diff(url: &str, old: &str, new: &str, context: usize) -> Opti
     if old_words == new_words {
         return None;
     }
-    let ops = capture_diff_slices(Algorithm::Myers, &old_words, &new_words);
+    let ops = capture_diff_slices_deadline(
+        Algorithm::Myers,
+        &old_words,
+        &new_words,
+        Some(Instant::now() + DIFF_DEADLINE),
+    );
     let mut hunks = Vec::new();
     for group in group_ops(&ops, context) {
         let mut spans: Vec<TextSpan> = Vec::new();
