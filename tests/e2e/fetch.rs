@@ -19,12 +19,15 @@ const PAGE: &str = r#"<!doctype html><html><head><meta charset="utf-8"><title>CA
 <p>We offer Kymriah and Yescarta for adults with lymphoma.</p>
 <p>To refer a patient, call 216-844-3951.</p></main></body></html>"#;
 
+/// Each request's path and If-None-Match header, in arrival order.
+type RequestLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A loopback server with one good page (ETag "v1", answers 304 to it), one
 /// 404, and one page robots.txt disallows; it logs each request's path and
 /// If-None-Match.
 struct Site {
     addr: SocketAddr,
-    log: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    log: RequestLog,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -39,7 +42,7 @@ impl Site {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let addr = listener.local_addr().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
+        let log: RequestLog = Arc::new(Mutex::new(Vec::new()));
         let logged = log.clone();
         let app = Router::new()
             .route(
