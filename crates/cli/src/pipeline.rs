@@ -131,12 +131,11 @@ pub fn store_snapshot(
                 // Reuse the previous capture: same body, re-normalized so a
                 // vocabulary change still shows.
                 match store.previous_page(&capture.center, &capture.url)? {
-                    Some((_, page)) => {
+                    Some((previous_id, page)) => {
                         let hash = page.body_sha256.clone();
-                        let body = match &hash {
-                            Some(h) => store.body(h)?,
-                            None => None,
-                        };
+                        // Verified against its hash; a damaged body is an
+                        // error naming the snapshot and page.
+                        let body = store.page_body(&previous_id, &capture.center, &capture.url)?;
                         let record = body.map(|body| {
                             normalize(
                                 &PageInput {
