@@ -368,7 +368,7 @@ fn render_contacts(out: &mut String, input: &ReportInput<'_>, id: &str) {
             match contact.kind {
                 ContactKind::Phone => {
                     let display = contact.display.as_deref().unwrap_or_default();
-                    let _ = write!(out, "<span class=\"phone\">{}</span>", html::text(display));
+                    out.push_str(&phone(display));
                     if let Some(e164) = &contact.e164 {
                         if e164 != display {
                             let _ = write!(
@@ -422,6 +422,17 @@ fn render_contacts(out: &mut String, input: &ReportInput<'_>, id: &str) {
         out.push_str("<tr><td colspan=\"5\" class=\"muted\">No phone number or email address on the pages.</td></tr>\n");
     }
     out.push_str("</tbody></table>\n");
+}
+
+/// A phone number as the page wrote it; kept on one line unless it is too
+/// long to be just a number.
+fn phone(display: &str) -> String {
+    let class = if display.chars().count() <= 24 {
+        "phone nowrap"
+    } else {
+        "phone"
+    };
+    format!("<span class=\"{class}\">{}</span>", html::text(display))
 }
 
 fn render_snapshots(out: &mut String, input: &ReportInput<'_>) {
@@ -656,10 +667,7 @@ fn render_matrix(out: &mut String, matrix: &Matrix) {
                     "<div><span class=\"muted\">{}:</span> ",
                     html::text(&purpose.replace('_', " "))
                 );
-                let shown: Vec<String> = numbers
-                    .iter()
-                    .map(|n| format!("<span class=\"phone\">{}</span>", html::text(n)))
-                    .collect();
+                let shown: Vec<String> = numbers.iter().map(|n| phone(n)).collect();
                 out.push_str(&shown.join(", "));
                 out.push_str("</div>");
             }
@@ -678,7 +686,7 @@ fn render_matrix(out: &mut String, matrix: &Matrix) {
             Cell::Stated(date) => {
                 let _ = write!(
                     out,
-                    "<td data-sort=\"{}\">{}</td>",
+                    "<td class=\"nowrap\" data-sort=\"{}\">{}</td>",
                     html::attr(date),
                     html::text(date)
                 );
@@ -737,11 +745,7 @@ fn render_findings(out: &mut String, audit: &AuditReport) {
         );
         out.push_str(&html::link(&finding.url, &finding.url));
         out.push_str("</td><td>");
-        let numbers: Vec<String> = finding
-            .numbers
-            .iter()
-            .map(|n| format!("<span class=\"phone\">{}</span>", html::text(n)))
-            .collect();
+        let numbers: Vec<String> = finding.numbers.iter().map(|n| phone(n)).collect();
         out.push_str(&numbers.join("<br>"));
         out.push_str("</td><td>");
         if !finding.evidence.is_empty() {
