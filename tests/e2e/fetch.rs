@@ -214,6 +214,7 @@ fn a_second_snapshot_sends_the_etag_and_reuses_the_record_on_304() {
     assert_eq!(second.outcome, FetchOutcome::NotModified);
     assert_eq!(second.status, Some(304));
     assert_eq!(second.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(second.content_type, first.content_type);
     assert!(second.has_record);
     assert_eq!(
         second.body_sha256, first.body_sha256,

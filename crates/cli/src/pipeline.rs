@@ -74,14 +74,15 @@ fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
     for center in &config.centers {
         for url in &center.pages {
             let previous = store.previous_page(&center.id, url)?;
-            let (etag, last_modified) = previous
-                .map(|(_, page)| (page.etag, page.last_modified))
+            let (etag, last_modified, content_type) = previous
+                .map(|(_, page)| (page.etag, page.last_modified, page.content_type))
                 .unwrap_or_default();
             requests.push(FetchRequest {
                 center: center.id.clone(),
                 url: url.clone(),
                 etag,
                 last_modified,
+                content_type,
             });
         }
     }

@@ -44,6 +44,9 @@ pub struct FetchRequest {
     pub etag: Option<String>,
     /// Last-Modified of the previous capture, sent as If-Modified-Since.
     pub last_modified: Option<String>,
+    /// Content-Type of the previous capture: a `not_modified` capture reuses
+    /// that capture's body, so it keeps its content type (and charset).
+    pub content_type: Option<String>,
 }
 
 /// A fetcher that could not be built (bad settings).
@@ -417,6 +420,9 @@ impl Run {
         if status == 304 {
             if request.etag.is_some() || request.last_modified.is_some() {
                 capture.outcome = FetchOutcome::NotModified;
+                if capture.content_type.is_none() {
+                    capture.content_type = request.content_type.clone();
+                }
                 capture.etag = hop.header(header::ETAG).or_else(|| request.etag.clone());
                 capture.last_modified = hop
                     .header(header::LAST_MODIFIED)

@@ -341,6 +341,7 @@ async fn an_etag_match_is_not_modified_and_validators_are_kept() {
     let again = FetchRequest {
         etag: first.etag.clone(),
         last_modified: first.last_modified.clone(),
+        content_type: first.content_type.clone(),
         ..page(&server.url("/page"))
     };
     let second = fetcher.fetch_all(vec![again]).await.remove(0);
@@ -355,6 +356,8 @@ async fn an_etag_match_is_not_modified_and_validators_are_kept() {
     assert!(second.error.is_none());
     assert_eq!(second.etag, first.etag);
     assert_eq!(second.last_modified, first.last_modified);
+    // The reused body keeps its content type (and so its charset).
+    assert_eq!(second.content_type.as_deref(), Some("text/html"));
     let sent = &server.hits_for("/page")[1].headers;
     assert_eq!(sent["if-none-match"], "\"v1\"");
     assert_eq!(sent["if-modified-since"], "Sun, 01 Nov 2026 06:00:00 GMT");

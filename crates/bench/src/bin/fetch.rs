@@ -155,6 +155,7 @@ fn main() -> Result<()> {
             url: format!("{}/p/{}", bases[i % options.hosts], i),
             etag: None,
             last_modified: None,
+            content_type: None,
         })
         .collect();
     let defaults = FetchSettings::default();

@@ -93,6 +93,7 @@ pub fn page(url: &str) -> FetchRequest {
         url: url.into(),
         etag: None,
         last_modified: None,
+        content_type: None,
     }
 }
 
