@@ -565,7 +565,7 @@ impl Run {
                 tracing::debug!(host = %host.key, robots = %url, delay_ms, "robots.txt loaded")
             }
             RobotsRules::DisallowAll { reason } | RobotsRules::Unreachable { reason, .. } => {
-                tracing::warn!(host = %host.key, reason = %reason, "robots.txt: pages not requested")
+                tracing::info!(host = %host.key, reason = %reason, "robots.txt: pages not requested")
             }
         }
         rules

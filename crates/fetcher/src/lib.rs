@@ -2,6 +2,19 @@
 //!
 //! Every page ends in one [`Capture`] whose [`FetchOutcome`] classifies it;
 //! one page's failure never aborts the others.
+//!
+//! - [`http`]: [`Fetcher::fetch_all`], live fetching (retries, redirects,
+//!   conditional requests, body cap, classification of the final response).
+//! - [`politeness`]: per-host spacing and in-flight limits, the global cap.
+//! - [`robots`]: robots.txt rules and the conventions for one that fails to load.
+//! - [`classify`]: the pure rules: transport errors, statuses, Retry-After,
+//!   backoff, HTML or not, bot challenges.
+//! - [`progress`]: the progress bar (only when stderr is a terminal).
+//! - [`captures`]: saved capture folders; [`notify`]: webhooks.
+//!
+//! `Capture::attempts` counts every request sent for the page (redirect hops
+//! and retries; robots.txt not): 1 for a plain fetch, 0 when robots.txt kept
+//! the page from being requested.
 #![deny(missing_docs)]
 
 pub mod captures;
