@@ -354,6 +354,17 @@ fn hostile_records_cannot_run_script_and_the_product_filter_works() {
 
     // The filter read from the URL fragment: kymriah hides bravo, keeps alpha
     // and keeps charlie, whose page failed (unknown is not "no").
+    // Side-by-side text diffs, also from the fragment.
+    let dom = dump_dom(&chromium, &report, "#layout=side-by-side");
+    let body = tags_with(&dom, "<body")[0];
+    assert!(
+        attribute(body, "class")
+            .unwrap_or_default()
+            .contains("side-by-side"),
+        "{body}"
+    );
+    assert!(dom.contains("<div class=\"diff before\">"));
+
     let dom = dump_dom(&chromium, &report, "#product=kymriah");
     assert_nothing_hostile_ran(&dom);
     assert_eq!(assert_filter_applied(&dom, "product", "kymriah"), (2, 1));
@@ -466,4 +477,110 @@ fn report_on_the_bundled_captures_filters_sorts_and_screenshots() {
     if std::env::var_os("CARTWATCH_UPDATE_SCREENSHOT").is_some() {
         std::fs::copy(&png, repo_root().join("docs/report.png")).unwrap();
     }
+}
+
+// Without a browser: the file itself, and the command's errors.
+
+#[test]
+fn the_report_file_is_self_contained_and_since_limits_the_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    seeded_store(&store);
+    let config = dir.path().join("centers.toml");
+    std::fs::write(&config, "").unwrap();
+    let all = dir.path().join("all.html");
+    write_report(&store, &all, Some(&config));
+    let html = std::fs::read_to_string(&all).unwrap();
+    // Nothing to load from anywhere: no src, no stylesheet or font links,
+    // no url() in the style, and a policy that forbids loads anyway.
+    // Every literal `"` outside the script and style delimits an attribute
+    // value (text escapes it), so with values and bodies cut out, what is
+    // left is tag names, attribute names and text.
+    let mut markup = String::new();
+    let mut rest = html.as_str();
+    for (open, close) in [("<style>", "</style>"), ("<script>", "</script>")] {
+        let (before, after) = rest.split_once(open).unwrap();
+        markup.push_str(before);
+        rest = after.split_once(close).unwrap().1;
+    }
+    markup.push_str(rest);
+    let markup: String = markup.split('"').step_by(2).collect();
+    // Text escapes `<` and `>`, so what lies between them is a tag.
+    for tag in markup
+        .split('<')
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap())
+    {
+        assert!(
+            !tag.contains(" src=") && !tag.contains(" srcset="),
+            "<{tag}> loads something"
+        );
+    }
+    assert!(!html.contains("<link"));
+    let style = &html[html.find("<style>").unwrap()..html.find("</style>").unwrap()];
+    assert!(!style.contains("url(") && !style.contains("@import"));
+    let script = &html[html.find("<script>").unwrap()..html.find("</script>").unwrap()];
+    for call in ["fetch(", "XMLHttpRequest", "import(", "eval(", "innerHTML"] {
+        assert!(!script.contains(call), "the report's script uses {call}");
+    }
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;;"
+    ));
+    assert_eq!(
+        html.matches("<li class=\"changed\">").count()
+            + html.matches("<li class=\"trouble\">").count()
+            + html.matches("<li class=\"quiet\">").count(),
+        3,
+        "one timeline entry per center for the one diff"
+    );
+
+    // --since latest: one snapshot, nothing to compare.
+    let latest = dir.path().join("latest.html");
+    cartwatch()
+        .arg("report")
+        .arg("--store")
+        .arg(&store)
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(&latest)
+        .args(["--since", "latest"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("1 snapshot ("));
+    let html = std::fs::read_to_string(&latest).unwrap();
+    assert!(html.contains("Only one snapshot so far"));
+    assert!(!html.contains("<li class=\"changed\">"));
+
+    // An unknown --since names the snapshot and how to list them.
+    cartwatch()
+        .arg("report")
+        .arg("--store")
+        .arg(&store)
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("x.html"))
+        .args(["--since", "1999-01-01T00:00:00Z"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("1999-01-01T00:00:00Z"))
+        .stderr(predicates::str::contains("cartwatch snapshots"));
+}
+
+#[test]
+fn an_empty_store_is_an_error_that_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.html");
+    cartwatch()
+        .arg("report")
+        .arg("--store")
+        .arg(dir.path().join("store"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no snapshots"))
+        .stderr(predicates::str::contains("cartwatch run"));
+    assert!(!out.exists());
 }

@@ -327,3 +327,30 @@ fn run_on_the_bundled_captures_reports_the_edits_and_posts_them() {
     // msk timed out: unreachable, never "removed".
     assert!(!kinds("msk").iter().any(|k| k.ends_with("_removed")));
 }
+
+#[test]
+fn run_fetches_over_http_and_an_unchanged_site_exits_0() {
+    let (_server, config) = cartwatch_tests::serve_capture_dir(&bundled_captures("2026-10-01"));
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("centers.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let store = dir.path().join("store");
+    let run = || {
+        cartwatch()
+            .arg("run")
+            .arg("--config")
+            .arg(&config_path)
+            .arg("--store")
+            .arg(&store)
+            .timeout(Duration::from_secs(120))
+            .assert()
+    };
+    run().code(0).stdout(contains("5 pages ok, 0 failed"));
+    run()
+        .code(0)
+        .stdout(contains("5 pages ok, 0 failed"))
+        .stdout(contains("0 changes"));
+    let manifests = Store::open(&store).unwrap().list().unwrap();
+    assert_eq!(manifests.len(), 2);
+    assert!(manifests.iter().all(|m| m.pages().all(|p| p.has_record)));
+}

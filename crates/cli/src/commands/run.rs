@@ -292,3 +292,86 @@ fn message(
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartwatch_diff::{CenterDiff, CenterStatus, Change, ChangeKind, Finding, FindingKind};
+
+    fn change(kind: ChangeKind, summary: &str) -> Change {
+        Change {
+            kind,
+            summary: summary.into(),
+            before: None,
+            after: None,
+            evidence: None,
+            url: "https://a.example/".into(),
+            fact: String::new(),
+        }
+    }
+
+    fn finding(severity: Severity, summary: &str) -> Finding {
+        Finding {
+            kind: FindingKind::StaleDate,
+            severity,
+            center: "a".into(),
+            url: "https://a.example/".into(),
+            numbers: vec![],
+            evidence: String::new(),
+            summary: summary.into(),
+            action: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_message_lists_changes_and_alerting_findings_only() {
+        let report = DiffReport {
+            from: "s1".into(),
+            to: "s2".into(),
+            centers: vec![CenterDiff {
+                center: "a".into(),
+                name: "A".into(),
+                status: CenterStatus::Changed,
+                changes: vec![
+                    change(ChangeKind::ProductAdded, "product added: carvykti"),
+                    change(ChangeKind::PageStillUnreachable, "still down"),
+                ],
+                text_diff: vec![],
+            }],
+        };
+        let audit = AuditReport {
+            snapshot: "s2".into(),
+            previous: Some("s1".into()),
+            findings: vec![
+                finding(Severity::Warning, "page reviewed 2023"),
+                finding(Severity::Info, "no review date"),
+            ],
+        };
+        let text = message("s2", Some(&report), &audit, Severity::Warning);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "cartwatch s2: 1 change at 1 center, 1 finding at or above warning (since s1)"
+        );
+        assert_eq!(lines[1], "• a: product added: carvykti");
+        assert_eq!(lines[2], "• a [warning]: page reviewed 2023");
+        assert_eq!(lines.len(), 3, "{text}");
+    }
+
+    #[test]
+    fn long_messages_are_capped() {
+        let audit = AuditReport {
+            snapshot: "s1".into(),
+            previous: None,
+            findings: (0..30)
+                .map(|n| finding(Severity::Error, &format!("finding {n}")))
+                .collect(),
+        };
+        let text = message("s1", None, &audit, Severity::Info);
+        assert_eq!(text.lines().count(), 1 + 20 + 1, "{text}");
+        assert!(
+            text.ends_with("… and 10 more (see the diff field)"),
+            "{text}"
+        );
+    }
+}
