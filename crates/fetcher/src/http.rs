@@ -17,7 +17,7 @@ use crate::robots::{product_token, RobotsRules, Verdict};
 use cartwatch_model::{Capture, FetchOutcome, FetchSettings};
 use futures::StreamExt;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -142,19 +142,25 @@ impl Fetcher {
     /// order. robots.txt is fetched once per host per call.
     pub async fn fetch_all(&self, requests: Vec<FetchRequest>) -> Vec<Capture> {
         let settings = &self.shared.settings;
-        let run = Arc::new(Run {
-            shared: self.shared.clone(),
-            scheduler: Scheduler::new(
-                Duration::from_millis(settings.min_delay_ms),
-                settings.max_in_flight_per_host,
-                settings.max_in_flight,
-            ),
-            progress: Progress::new(requests.len()),
-        });
-
-        // Group by the host of the configured URL, keeping request order.
+        // Group by the host of the configured URL, keeping request order. A
+        // request identical to an earlier one but for the center (two centers
+        // watching one page) is fetched once and its capture shared.
         let mut groups: Vec<(String, Vec<(usize, FetchRequest)>)> = Vec::new();
+        let mut first_of: HashMap<(&str, Option<&str>, Option<&str>, Option<&str>), usize> =
+            HashMap::new();
+        let mut duplicates: Vec<(usize, usize)> = Vec::new();
         for (index, request) in requests.iter().enumerate() {
+            let identity = (
+                request.url.as_str(),
+                request.etag.as_deref(),
+                request.last_modified.as_deref(),
+                request.content_type.as_deref(),
+            );
+            if let Some(&first) = first_of.get(&identity) {
+                duplicates.push((index, first));
+                continue;
+            }
+            first_of.insert(identity, index);
             let key = Url::parse(&request.url)
                 .map(|u| crate::politeness::host_key(&u))
                 .unwrap_or_else(|_| String::from("invalid"));
@@ -163,6 +169,16 @@ impl Fetcher {
                 None => groups.push((key, vec![(index, request.clone())])),
             }
         }
+
+        let run = Arc::new(Run {
+            shared: self.shared.clone(),
+            scheduler: Scheduler::new(
+                Duration::from_millis(settings.min_delay_ms),
+                settings.max_in_flight_per_host,
+                settings.max_in_flight,
+            ),
+            progress: Progress::new(requests.len() - duplicates.len()),
+        });
 
         let per_host = settings.max_in_flight_per_host.max(1);
         let mut tasks = tokio::task::JoinSet::new();
@@ -192,6 +208,12 @@ impl Fetcher {
             }
         }
         run.progress.finish();
+        for (duplicate, first) in duplicates {
+            captures[duplicate] = captures[first].clone().map(|mut capture| {
+                capture.center = requests[duplicate].center.clone();
+                capture
+            });
+        }
         captures
             .into_iter()
             .zip(requests)

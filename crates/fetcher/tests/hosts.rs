@@ -251,3 +251,26 @@ async fn one_failing_page_does_not_stop_the_others() {
         .contains("not a valid URL"));
     assert!(captures.iter().all(|c| !c.fetched_at.is_empty()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_two_centers_watch_is_fetched_once() {
+    let server = serve(slow_pages(Duration::from_millis(1), InFlight::default())).await;
+    let request = |center: &str, path: &str| cartwatch_fetcher::FetchRequest {
+        center: center.into(),
+        ..page(&server.url(path))
+    };
+    let fetcher = cartwatch_fetcher::Fetcher::new(&quick()).unwrap();
+    let captures = fetcher
+        .fetch_all(vec![
+            request("a", "/p/1"),
+            request("b", "/p/2"),
+            request("b", "/p/1"),
+        ])
+        .await;
+    let centers: Vec<&str> = captures.iter().map(|c| c.center.as_str()).collect();
+    assert_eq!(centers, ["a", "b", "b"]);
+    assert_eq!(captures[2].url, captures[0].url);
+    assert_eq!(captures[2].body, captures[0].body);
+    assert_eq!(captures[2].outcome, FetchOutcome::Ok);
+    assert_eq!(server.hits_for("/p/1").len(), 1);
+}
