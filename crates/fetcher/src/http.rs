@@ -104,6 +104,9 @@ impl Hop {
     }
 }
 
+/// What makes two requests the same fetch: URL and validators (not the center).
+type RequestIdentity<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
 /// How a response body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BodyUse {
@@ -146,8 +149,7 @@ impl Fetcher {
         // request identical to an earlier one but for the center (two centers
         // watching one page) is fetched once and its capture shared.
         let mut groups: Vec<(String, Vec<(usize, FetchRequest)>)> = Vec::new();
-        let mut first_of: HashMap<(&str, Option<&str>, Option<&str>, Option<&str>), usize> =
-            HashMap::new();
+        let mut first_of: HashMap<RequestIdentity<'_>, usize> = HashMap::new();
         let mut duplicates: Vec<(usize, usize)> = Vec::new();
         for (index, request) in requests.iter().enumerate() {
             let identity = (
