@@ -12,7 +12,7 @@ use crate::pipeline::{take_snapshot, PageSource};
 use anyhow::{Context, Result};
 use cartwatch_diff::{
     audit, diff_snapshots, render_diff, AuditOptions, AuditReport, ContactRegistry, DiffFormat,
-    DiffOptions, DiffReport, Severity,
+    DiffOptions, DiffReport, Severity, SnapshotView,
 };
 use cartwatch_fetcher::notify::{notify_all_blocking, redact_url, NotifySettings, WebhookPayload};
 use std::io::IsTerminal;
@@ -108,27 +108,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .with_context(|| format!("cannot flush the store at {}", args.store.store.display()))?;
     print!("{}", super::snapshot::summary(&manifest));
 
-    // From here on the snapshot is stored: later failures are reported, and
-    // only a failure to read the store back is an error.
-    let current = load_view(&store, &manifest.id)?;
-    let previous = match &previous_id {
-        Some(id) => Some(load_view(&store, id)?),
-        None => None,
-    };
-    let report: Option<DiffReport> = match &previous_id {
-        Some(previous_id) => Some(diff_snapshots(
-            previous_id,
-            &manifest.id,
-            &store.list()?,
-            &diff_options,
-            |id| match id {
-                id if id == manifest.id => Ok(current.clone()),
-                id => load_view(&store, id),
-            },
-        )?),
-        None => None,
-    };
+    // From here on the snapshot is stored: an error only means it could not
+    // be compared, and says so.
+    let (current, previous, report) =
+        compare_with_previous(&store, &manifest.id, previous_id.as_deref(), &diff_options)
+            .with_context(|| {
+                format!(
+                    "snapshot {} is stored, but comparing it failed; `cartwatch diff` retries the comparison",
+                    manifest.id
+                )
+            })?;
     let audit_report = audit(&current, previous.as_ref(), &audit_options);
+    // Let go of the store (and its lock) before waiting on webhooks.
+    drop(store);
 
     match &report {
         Some(report) => {
@@ -211,6 +203,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Loads the new snapshot and the previous one, and diffs them with the
+/// store's history; no previous snapshot means no diff.
+fn compare_with_previous(
+    store: &cartwatch_store::Store,
+    current_id: &str,
+    previous_id: Option<&str>,
+    options: &DiffOptions,
+) -> Result<(SnapshotView, Option<SnapshotView>, Option<DiffReport>)> {
+    let current = load_view(store, current_id)?;
+    let Some(previous_id) = previous_id else {
+        return Ok((current, None, None));
+    };
+    let previous = load_view(store, previous_id)?;
+    let report = diff_snapshots(previous_id, current_id, &store.list()?, options, |id| {
+        if id == current_id {
+            Ok(current.clone())
+        } else if id == previous_id {
+            Ok(previous.clone())
+        } else {
+            load_view(store, id)
+        }
+    })?;
+    Ok((current, Some(previous), Some(report)))
 }
 
 fn plural(n: usize) -> &'static str {
