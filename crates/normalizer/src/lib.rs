@@ -2,8 +2,34 @@
 //! contacts, offerings, process, side effects, costs and dates.
 //!
 //! Pure: no I/O, deterministic, and never panics on any input.
+//!
+//! ```
+//! use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
+//!
+//! let html = br#"<html><head><title>CAR T | Example Center</title></head><body>
+//!   <nav><a href="/">Home</a> <a href="/care">Care</a></nav>
+//!   <main><h1>CAR T-Cell Therapy</h1>
+//!   <p>We offer Kymriah and Yescarta for lymphoma. Call <a href="tel:+12168443951">216-844-3951</a>
+//!   to schedule an appointment.</p>
+//!   <p>First we collect your T cells through leukapheresis, which takes two to three hours.</p></main>
+//!   <footer>Copyright 2026 Example Center</footer></body></html>"#;
+//! let record = normalize(
+//!     &PageInput { bytes: html, url: "https://example.org/car-t", content_type: None, selectors: None },
+//!     &Vocabulary::builtin(),
+//! );
+//! assert_eq!(record.offerings.products, ["kymriah", "yescarta"]);
+//! assert_eq!(record.contacts[0].e164.as_deref(), Some("+12168443951"));
+//! assert_eq!(record.process[0].durations[0].min_minutes, Some(120));
+//! assert!(!record.main_text.contains("Copyright"));
+//! ```
 #![deny(missing_docs)]
 
+mod contacts;
+pub mod decode;
+mod dom;
+mod duration;
+mod facts;
+mod text;
 pub mod vocabulary;
 
 pub use vocabulary::{Vocabulary, VocabularyError};
@@ -25,6 +51,36 @@ pub struct PageInput<'a> {
 
 /// Normalizes one page.
 pub fn normalize(input: &PageInput<'_>, vocabulary: &Vocabulary) -> PageRecord {
-    let _ = (input, vocabulary);
-    unimplemented!("the normalizer issue implements extraction")
+    let (html, _, _) = decode::decode(input.bytes, input.content_type);
+    normalize_text(&html, input, vocabulary)
+}
+
+/// Normalizes an already decoded page (the bytes in `input` are ignored).
+pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary) -> PageRecord {
+    let vocab = &vocabulary.inner;
+    let overrides = input
+        .selectors
+        .map(|s| dom::Overrides::new(s.content.as_deref(), &s.exclude));
+    let page = dom::page_blocks(html, overrides.as_ref());
+    let contacts = contacts::contacts(&page.blocks, vocab);
+    let facts = facts::facts(&page.blocks, vocab);
+    let main_text = page
+        .blocks
+        .iter()
+        .filter(|b| b.content)
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    PageRecord {
+        url: input.url.to_string(),
+        title: page.title,
+        contacts,
+        offerings: facts.offerings,
+        process: facts.process,
+        side_effects: facts.side_effects,
+        costs: facts.costs,
+        dates: facts.dates,
+        main_text,
+        evidence: facts.evidence,
+    }
 }

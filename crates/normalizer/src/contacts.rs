@@ -1,0 +1,444 @@
+//! Phone numbers and email addresses anywhere on the page (never inside
+//! scripts or styles), validated with libphonenumber, merged per number.
+
+use crate::dom::{Block, Hint};
+use crate::text::{lower, sentences};
+use crate::vocabulary::Compiled;
+use cartwatch_model::{Contact, ContactKind, Purpose, Section};
+use once_cell::sync::Lazy;
+use regex::Regex;
+use std::collections::HashMap;
+
+/// North American numbers written with digits: (216) 844-3951, 1-833-876-2227, 216.844.3951, +1 216 844 3951.
+static NANP: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:\+\s?1[\s.\-\u{a0}]*|\b1[\s.\-\u{a0}]+|\b1)?(?:\(\s*[2-9]\d{2}\s*\)|\b[2-9]\d{2})[\s.\-\u{a0}]{0,2}[2-9]\d{2}[\s.\-\u{a0}]{0,2}\d{4}\b").unwrap()
+});
+
+/// Vanity numbers: 1-888-MSK-CART, 800-4-CANCER, (800) GET-WELL.
+static VANITY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:\+?1[\s.\-]+)?(?:\(\s*[2-9]\d{2}\s*\)|\b[2-9]\d{2})[\s.\-]{1,2}[0-9A-Z](?:[.\-]?[0-9A-Z]){6}").unwrap()
+});
+
+/// International numbers written with a plus: +44 20 7946 0958.
+static INTERNATIONAL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"\+[2-9]\d{0,2}(?:[\s.\-]?\(?\d{1,5}\)?){2,5}").unwrap());
+
+static EMAIL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b").unwrap()
+});
+
+static PHONE_CUE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)(?:call|phone|tel|telephone|fax|contact|dial|line|number|at)\W{0,3}$").unwrap()
+});
+
+fn vanity_digit(c: char) -> Option<char> {
+    Some(match c.to_ascii_uppercase() {
+        '0'..='9' => c,
+        'A' | 'B' | 'C' => '2',
+        'D' | 'E' | 'F' => '3',
+        'G' | 'H' | 'I' => '4',
+        'J' | 'K' | 'L' => '5',
+        'M' | 'N' | 'O' => '6',
+        'P' | 'Q' | 'R' | 'S' => '7',
+        'T' | 'U' | 'V' => '8',
+        'W' | 'X' | 'Y' | 'Z' => '9',
+        _ => return None,
+    })
+}
+
+/// Validates a number with libphonenumber; `None` when it does not parse at all.
+fn validate(e164_candidate: &str) -> Option<(String, bool)> {
+    let candidate = e164_candidate.to_string();
+    // libphonenumber ports have panicked on odd input before: stay safe.
+    std::panic::catch_unwind(move || {
+        let parsed = phonenumber::parse(Some(phonenumber::country::Id::US), &candidate).ok()?;
+        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        Some((e164, phonenumber::is_valid(&parsed)))
+    })
+    .ok()
+    .flatten()
+}
+
+/// The E.164 form and validity of a number as written (digits or vanity letters).
+pub(crate) fn parse_phone(written: &str) -> Option<(String, bool)> {
+    let trimmed = written.trim();
+    let international = trimmed.starts_with('+');
+    let digits: String = trimmed.chars().filter_map(vanity_digit).collect();
+    let candidate = if international {
+        format!("+{digits}")
+    } else if digits.len() == 10 {
+        format!("+1{digits}")
+    } else if digits.len() == 11 && digits.starts_with('1') {
+        format!("+{digits}")
+    } else {
+        return None;
+    };
+    if candidate.len() < 9 || candidate.len() > 16 {
+        return None;
+    }
+    if candidate.starts_with("+1") && candidate.len() != 12 {
+        return None;
+    }
+    validate(&candidate)
+}
+
+struct Mention {
+    key: String,
+    kind: ContactKind,
+    e164: Option<String>,
+    display: Option<String>,
+    address: Option<String>,
+    valid: Option<bool>,
+    purposes: Vec<Purpose>,
+    section: Section,
+    evidence: String,
+}
+
+fn section_of(block: &Block) -> Section {
+    match block.hint {
+        Some(Hint::Nav) => Section::Nav,
+        Some(Hint::Header) => Section::Header,
+        Some(Hint::Footer) => Section::Footer,
+        Some(Hint::Aside) => Section::Aside,
+        Some(Hint::Notice) => Section::Header,
+        None if block.in_root => Section::Main,
+        None if block.before_root => Section::Header,
+        None => Section::Footer,
+    }
+}
+
+fn purposes_in(text: &str, vocab: &Compiled) -> Vec<Purpose> {
+    let l = lower(text);
+    vocab
+        .purposes
+        .iter()
+        .filter(|(_, re)| re.is_match(&l))
+        .map(|(p, _)| *p)
+        .collect()
+}
+
+/// The purposes of a mention: its sentence, else its block, else the heading
+/// and the blocks just before it in the same container.
+fn purposes_for(blocks: &[Block], index: usize, sentence: &str, vocab: &Compiled) -> Vec<Purpose> {
+    let own = purposes_in(sentence, vocab);
+    if !own.is_empty() {
+        return own;
+    }
+    let block = &blocks[index];
+    let in_block = purposes_in(&block.text, vocab);
+    if !in_block.is_empty() {
+        return in_block;
+    }
+    let mut looked = 0;
+    let mut i = index;
+    while i > 0 && looked < 4 {
+        i -= 1;
+        let prev = &blocks[i];
+        if prev.chrome_elem != block.chrome_elem {
+            break;
+        }
+        looked += 1;
+        let found = purposes_in(&prev.text, vocab);
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    vec![Purpose::General]
+}
+
+fn sentence_at(text: &str, at: usize) -> &str {
+    for (s, e) in sentences(text) {
+        if at >= s && at < e.max(s + 1) {
+            return &text[s..e];
+        }
+    }
+    text
+}
+
+fn boundary_ok(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let bad_before = before.is_some_and(|c| {
+        c.is_alphanumeric() || matches!(c, '$' | '/' | '#' | '_' | '=' | '.' | '-')
+    });
+    let bad_after = after.is_some_and(|c| c.is_alphanumeric() || matches!(c, '/' | '_' | '%'))
+        || text[end..].starts_with(['-', '.'])
+            && text[end + 1..].starts_with(|c: char| c.is_ascii_digit());
+    !bad_before && !bad_after
+}
+
+/// Finds the phone numbers written in a block's text: (start, end, e164, valid).
+fn phones_in(text: &str) -> Vec<(usize, usize, String, bool)> {
+    let mut found: Vec<(usize, usize, String, bool)> = Vec::new();
+    let overlaps = |found: &Vec<(usize, usize, String, bool)>, s: usize, e: usize| {
+        found.iter().any(|f| s < f.1 && f.0 < e)
+    };
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return found;
+    }
+    for m in NANP.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        if !boundary_ok(text, s, e) {
+            continue;
+        }
+        let written = m.as_str();
+        let has_separator = written.chars().any(|c| !c.is_ascii_digit() && c != '+');
+        if !has_separator && !PHONE_CUE.is_match(&text[..s]) {
+            continue; // a bare run of digits: an id, not a number, unless introduced as one
+        }
+        if let Some((e164, valid)) = parse_phone(written) {
+            found.push((s, e, e164, valid));
+        }
+    }
+    for m in VANITY.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        let written = m.as_str();
+        if !written.chars().any(|c| c.is_ascii_uppercase()) || overlaps(&found, s, e) {
+            continue;
+        }
+        if !boundary_ok(text, s, e) {
+            continue;
+        }
+        // An all-caps run that is mostly words is not a number ("800 MORE INFO ..." is fine, "TEL-AVIV" is not digits).
+        let digits = written.chars().filter(|c| c.is_ascii_digit()).count();
+        if digits < 3 {
+            continue;
+        }
+        if let Some((e164, valid)) = parse_phone(written) {
+            found.push((s, e, e164, valid));
+        }
+    }
+    for m in INTERNATIONAL.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        if overlaps(&found, s, e) || !boundary_ok(text, s, e) {
+            continue;
+        }
+        let digits = m.as_str().chars().filter(|c| c.is_ascii_digit()).count();
+        if !(8..=15).contains(&digits) {
+            continue;
+        }
+        if let Some((e164, valid)) = parse_phone(m.as_str()) {
+            found.push((s, e, e164, valid));
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    found
+}
+
+/// Every contact on the page, one per distinct number or address, in page order.
+pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
+    let mut mentions: Vec<Mention> = Vec::new();
+    for (index, block) in blocks.iter().enumerate() {
+        let text = &block.text;
+        let section = section_of(block);
+        let mut phones_here: Vec<String> = Vec::new();
+        for (s, e, e164, valid) in phones_in(text) {
+            let sentence = sentence_at(text, s);
+            phones_here.push(e164.clone());
+            mentions.push(Mention {
+                key: e164.clone(),
+                kind: ContactKind::Phone,
+                e164: Some(e164),
+                display: Some(text[s..e].trim().to_string()),
+                address: None,
+                valid: Some(valid),
+                purposes: purposes_for(blocks, index, sentence, vocab),
+                section,
+                evidence: sentence.to_string(),
+            });
+        }
+        for link in &block.links {
+            if link.mail {
+                continue;
+            }
+            let target = percent_decode(&link.target);
+            let Some((e164, valid)) = parse_phone(&target) else {
+                continue;
+            };
+            if phones_here.contains(&e164) {
+                continue;
+            }
+            let at = text.find(link.text.as_str()).unwrap_or(0);
+            let sentence = sentence_at(text, at);
+            let display = if link.text.chars().any(|c| c.is_ascii_digit()) {
+                link.text.clone()
+            } else {
+                target.trim().to_string()
+            };
+            phones_here.push(e164.clone());
+            mentions.push(Mention {
+                key: e164.clone(),
+                kind: ContactKind::Phone,
+                e164: Some(e164),
+                display: Some(display),
+                address: None,
+                valid: Some(valid),
+                purposes: purposes_for(blocks, index, sentence, vocab),
+                section,
+                evidence: sentence.to_string(),
+            });
+        }
+        let mut emails_here: Vec<String> = Vec::new();
+        if text.contains('@') {
+            for m in EMAIL.find_iter(text) {
+                let address = m.as_str().trim_end_matches('.').to_lowercase();
+                let sentence = sentence_at(text, m.start());
+                emails_here.push(address.clone());
+                mentions.push(email_mention(
+                    address, blocks, index, sentence, section, vocab,
+                ));
+            }
+        }
+        for link in &block.links {
+            if !link.mail {
+                continue;
+            }
+            let target = percent_decode(&link.target);
+            let address = target.split('?').next().unwrap_or("").trim().to_lowercase();
+            if !EMAIL.is_match(&address) || emails_here.contains(&address) {
+                continue;
+            }
+            let at = text.find(link.text.as_str()).unwrap_or(0);
+            let sentence = sentence_at(text, at);
+            emails_here.push(address.clone());
+            mentions.push(email_mention(
+                address, blocks, index, sentence, section, vocab,
+            ));
+        }
+    }
+    merge(mentions)
+}
+
+fn email_mention(
+    address: String,
+    blocks: &[Block],
+    index: usize,
+    sentence: &str,
+    section: Section,
+    vocab: &Compiled,
+) -> Mention {
+    Mention {
+        key: address.clone(),
+        kind: ContactKind::Email,
+        e164: None,
+        display: None,
+        address: Some(address),
+        valid: None,
+        purposes: purposes_for(blocks, index, sentence, vocab),
+        section,
+        evidence: sentence.to_string(),
+    }
+}
+
+fn merge(mentions: Vec<Mention>) -> Vec<Contact> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_key: HashMap<String, Contact> = HashMap::new();
+    for m in mentions {
+        match by_key.get_mut(&m.key) {
+            Some(c) => {
+                for p in m.purposes {
+                    if !c.purposes.contains(&p) {
+                        c.purposes.push(p);
+                    }
+                }
+                if m.section < c.section {
+                    c.section = m.section;
+                }
+            }
+            None => {
+                order.push(m.key.clone());
+                by_key.insert(
+                    m.key,
+                    Contact {
+                        kind: m.kind,
+                        e164: m.e164,
+                        display: m.display,
+                        address: m.address,
+                        valid: m.valid,
+                        purposes: m.purposes,
+                        section: m.section,
+                        evidence: m.evidence,
+                    },
+                );
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|k| by_key.remove(&k))
+        .map(|mut c| {
+            if c.purposes.len() > 1 {
+                c.purposes.retain(|p| *p != Purpose::General);
+            }
+            c.purposes.sort();
+            c
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 3 <= bytes.len() {
+            if let Ok(v) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            ) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nums(text: &str) -> Vec<String> {
+        phones_in(text).into_iter().map(|f| f.2).collect()
+    }
+
+    #[test]
+    fn vanity_numbers_convert() {
+        assert_eq!(parse_phone("1-888-MSK-CART").unwrap().0, "+18886752278");
+        assert_eq!(
+            nums("Call 1-888-MSK-CART to learn more."),
+            vec!["+18886752278"]
+        );
+    }
+
+    #[test]
+    fn written_forms_parse() {
+        assert_eq!(
+            nums("call (216) 844-3951 or 216.844.5432"),
+            vec!["+12168443951", "+12168445432"]
+        );
+        assert_eq!(nums("APPOINTMENTS 800-525-2225"), vec!["+18005252225"]);
+        assert_eq!(nums("Phone: +1 833 876 2227"), vec!["+18338762227"]);
+    }
+
+    #[test]
+    fn digit_runs_that_are_not_numbers() {
+        assert!(nums("Trial NCT04123456789 opened 2023-10-12 in OH 44106-1234.").is_empty());
+        assert!(nums("It costs $3,000,000 or 300000000 dollars").is_empty());
+        assert!(
+            nums("Order number 2168443951").is_empty()
+                || nums("Order number 2168443951").len() == 1
+        );
+        assert!(nums("ID 2168443951X").is_empty());
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("+1%20216%20844%203951"), "+1 216 844 3951");
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("a%2"), "a%2");
+    }
+}
