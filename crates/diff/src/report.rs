@@ -112,6 +112,47 @@ fn render_header(out: &mut String, input: &ReportInput<'_>) {
         _ => "No snapshots.".to_string(),
     };
     html::push_el(out, "p", "", &line);
+    let mut latest_line = String::new();
+    if let Some(diff) = input.diffs.last() {
+        let changed: Vec<&str> = diff
+            .centers
+            .iter()
+            .filter(|c| c.has_changes())
+            .map(|c| c.center.as_str())
+            .collect();
+        let count = diff.change_count();
+        latest_line.push_str(&format!(
+            "Latest run: {count} change{} at {} center{}{}",
+            if count == 1 { "" } else { "s" },
+            changed.len(),
+            if changed.len() == 1 { "" } else { "s" },
+            if changed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", changed.join(", "))
+            }
+        ));
+    }
+    let findings = &input.audit.findings;
+    if !latest_line.is_empty() {
+        latest_line.push_str("; ");
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == crate::Severity::Error)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == crate::Severity::Warning)
+        .count();
+    latest_line.push_str(&format!(
+        "{} audit finding{} ({errors} error{}, {warnings} warning{}).",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+    ));
+    html::push_el(out, "p", "", &latest_line);
     out.push_str("</header>\n");
 }
 
