@@ -14,12 +14,17 @@ pub struct Progress {
 impl Progress {
     /// A bar for `pages` pages; drawn only when stderr is a terminal.
     pub fn new(pages: usize) -> Progress {
-        let target = if std::io::stderr().is_terminal() {
+        let terminal = std::io::stderr().is_terminal();
+        let target = if terminal {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
         let bar = ProgressBar::with_draw_target(Some(pages as u64), target);
+        if terminal {
+            // Keep the spinner and clock moving through long politeness waits.
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
         if let Ok(style) = ProgressStyle::with_template(
             "{spinner} fetching [{bar:30}] {pos}/{len} pages {elapsed} {wide_msg}",
         ) {
