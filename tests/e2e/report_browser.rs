@@ -580,7 +580,8 @@ fn an_empty_store_is_an_error_that_says_what_to_do() {
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("no snapshots"))
+        .stderr(predicates::str::contains("no store at"))
         .stderr(predicates::str::contains("cartwatch run"));
     assert!(!out.exists());
+    assert!(!dir.path().join("store").exists(), "report created a store");
 }

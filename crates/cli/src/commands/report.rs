@@ -54,6 +54,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         registry: super::run::load_registry(args.registry.as_ref())?,
     };
 
+    if !args.store.store.exists() {
+        anyhow::bail!(
+            "no store at {}; take a snapshot first with `cartwatch run` or `cartwatch snapshot` (or pass --store DIR)",
+            args.store.store.display()
+        );
+    }
     let store = args.store.open()?;
     let manifests = store.list()?;
     if manifests.is_empty() {

@@ -38,6 +38,8 @@ pub struct Args {
         long = "notify",
         value_name = "URL",
         env = "CARTWATCH_NOTIFY",
+        // Webhook URLs carry secrets: `--help` must not print the value.
+        hide_env_values = true,
         value_delimiter = ','
     )]
     notify: Vec<String>,
