@@ -19,7 +19,7 @@ use cartwatch_model::{
 };
 use cartwatch_store::Store;
 use cartwatch_tests::{bundled_captures, cartwatch, repo_root};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,12 +42,15 @@ fn chromium() -> Option<PathBuf> {
     }
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!(
-            "CI=true but no Chromium at /usr/bin/chromium: .ci/run installs it with \
-             .ci/install-chromium (or set CARTWATCH_CHROMIUM=/path/to/chromium)"
+            "CI=true but no Chromium (looked for CARTWATCH_CHROMIUM, /usr/bin/chromium, \
+             chromium-browser, google-chrome): .ci/run installs it with .ci/install-chromium"
         );
     }
-    eprintln!(
-        "SKIPPED: Chromium is not installed, so the report's browser test did not run. \
+    // Straight to stderr, past the test harness's capture, so a plain
+    // `cargo test` shows that this test did not really run.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED report_browser: Chromium is not installed, so the report was not checked in a browser. \
          Install it with `.ci/install-chromium --install` (Debian package `chromium`) \
          or set CARTWATCH_CHROMIUM=/path/to/chromium."
     );
