@@ -124,6 +124,22 @@ impl NotifyError {
     }
 }
 
+/// Escapes text from scraped pages for a Slack `text` field: `&`, `<` and
+/// `>` are Slack's control characters (`<!channel>`, `<https://x|label>`),
+/// so a page could otherwise ping a whole channel or plant a disguised link.
+pub fn slack_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A webhook URL safe to print: scheme, host, port and the first path segment,
 /// with the rest (where secrets live) replaced by `…`.
 pub fn redact_url(url: &str) -> String {
@@ -473,6 +489,15 @@ mod tests {
         );
         assert_eq!(outcomes[0].attempts, 2);
         assert_eq!(outcomes[1].result, Err(NotifyError::BadUrl));
+    }
+
+    #[test]
+    fn slack_control_sequences_are_escaped() {
+        assert_eq!(
+            slack_escape("call <!channel> & <https://evil.example|MSK>"),
+            "call &lt;!channel&gt; &amp; &lt;https://evil.example|MSK&gt;"
+        );
+        assert_eq!(slack_escape("216-844-3960"), "216-844-3960");
     }
 
     #[test]

@@ -14,7 +14,9 @@ use cartwatch_diff::{
     audit, diff_snapshots, render_diff, AuditOptions, AuditReport, ContactRegistry, DiffFormat,
     DiffOptions, DiffReport, Severity, SnapshotView,
 };
-use cartwatch_fetcher::notify::{notify_all_blocking, redact_url, NotifySettings, WebhookPayload};
+use cartwatch_fetcher::notify::{
+    notify_all_blocking, redact_url, slack_escape, NotifySettings, WebhookPayload,
+};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -261,7 +263,8 @@ pub fn load_registry(path: Option<&PathBuf>) -> Result<Option<ContactRegistry>> 
 }
 
 /// The Slack-compatible `text`: a headline, then one line per change and per
-/// alerting finding, capped so a chat message stays readable.
+/// alerting finding, capped so a chat message stays readable. Page text is
+/// escaped for Slack (see [`slack_escape`]).
 fn message(
     snapshot: &str,
     report: Option<&DiffReport>,
@@ -289,13 +292,19 @@ fn message(
     let mut lines = Vec::new();
     for center in report.map(|r| r.centers.as_slice()).unwrap_or_default() {
         for change in center.changes.iter().filter(|c| c.kind.counts_as_change()) {
-            lines.push(format!("• {}: {}", center.center, change.summary));
+            lines.push(format!(
+                "• {}: {}",
+                center.center,
+                slack_escape(&change.summary)
+            ));
         }
     }
     for finding in &alerting {
         lines.push(format!(
             "• {} [{}]: {}",
-            finding.center, finding.severity, finding.summary
+            finding.center,
+            finding.severity,
+            slack_escape(&finding.summary)
         ));
     }
     let total = lines.len();
@@ -354,6 +363,10 @@ mod tests {
                 changes: vec![
                     change(ChangeKind::ProductAdded, "product added: carvykti"),
                     change(ChangeKind::PageStillUnreachable, "still down"),
+                    change(
+                        ChangeKind::ContactAdded,
+                        "contact added: <!channel> call now",
+                    ),
                 ],
                 text_diff: vec![],
             }],
@@ -370,11 +383,12 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "cartwatch s2: 1 change at 1 center, 1 finding at or above warning (since s1)"
+            "cartwatch s2: 2 changes at 1 center, 1 finding at or above warning (since s1)"
         );
         assert_eq!(lines[1], "• a: product added: carvykti");
-        assert_eq!(lines[2], "• a [warning]: page reviewed 2023");
-        assert_eq!(lines.len(), 3, "{text}");
+        assert_eq!(lines[2], "• a: contact added: &lt;!channel&gt; call now");
+        assert_eq!(lines[3], "• a [warning]: page reviewed 2023");
+        assert_eq!(lines.len(), 4, "{text}");
     }
 
     #[test]
