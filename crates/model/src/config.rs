@@ -240,7 +240,9 @@ impl Config {
                 ));
             }
             if !seen.insert(center.id.clone()) {
-                return Err(fail("this id is used by two centers; ids must be unique".into()));
+                return Err(fail(
+                    "this id is used by two centers; ids must be unique".into(),
+                ));
             }
             if center.pages.is_empty() {
                 return Err(fail("`pages` is empty; list at least one URL".into()));
@@ -250,7 +252,7 @@ impl Config {
                 let rest = lower
                     .strip_prefix("https://")
                     .or_else(|| lower.strip_prefix("http://"));
-                if rest.map_or(true, |r| r.is_empty() || r.starts_with('/')) {
+                if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
                     return Err(fail(format!(
                         "page {page:?} is not an http:// or https:// URL"
                     )));
@@ -328,7 +330,9 @@ pages = ["https://www.uhhospitals.org/rainbow"]
         assert!(err.to_string().contains("center \"uh-rainbow\""), "{err}");
         assert!(err.to_string().contains("ftp://x.org/a"), "{err}");
 
-        let twice = format!("{GOOD}\n[[center]]\nid = \"uh-rainbow\"\nname = \"x\"\npages = [\"https://a.org/\"]\n");
+        let twice = format!(
+            "{GOOD}\n[[center]]\nid = \"uh-rainbow\"\nname = \"x\"\npages = [\"https://a.org/\"]\n"
+        );
         let err = Config::from_toml_str(&twice, "c.toml").unwrap_err();
         assert!(err.to_string().contains("unique"), "{err}");
     }

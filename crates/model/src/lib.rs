@@ -27,8 +27,8 @@ pub use config::{
     SelectorOverride,
 };
 pub use record::{
-    Condition, Contact, ContactKind, Cost, Duration, Offerings, PageDates, PageRecord,
-    ProcessStep, Purpose, Section,
+    Condition, Contact, ContactKind, Cost, Duration, Offerings, PageDates, PageRecord, ProcessStep,
+    Purpose, Section,
 };
 pub use snapshot::{
     Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, SnapshotManifest,

@@ -285,7 +285,10 @@ mod tests {
         assert_eq!(e, r#"{"http_error":{"status":404}}"#);
         let back: FetchOutcome = serde_json::from_str("\"timeout\"").unwrap();
         assert_eq!(back, FetchOutcome::Timeout);
-        assert_eq!(FetchOutcome::HttpError { status: 503 }.label(), "http_error(503)");
+        assert_eq!(
+            FetchOutcome::HttpError { status: 503 }.label(),
+            "http_error(503)"
+        );
         assert!(FetchOutcome::NotModified.has_content());
         assert!(!FetchOutcome::Timeout.has_content());
     }
