@@ -105,7 +105,8 @@ pub struct Capture {
     /// A human-readable reason for a failure.
     #[serde(default)]
     pub error: Option<String>,
-    /// How many requests the fetch took (1 without retries).
+    /// How many requests the fetch took, redirect hops and retries included
+    /// (1 for a plain fetch, 0 when robots.txt forbade it).
     #[serde(default)]
     pub attempts: u32,
     /// The body bytes as served (decompressed, not decoded); `None` on failure
