@@ -257,6 +257,57 @@ mod tests {
     }
 
     #[test]
+    fn no_combination_of_dangerous_fragments_survives() {
+        let fragments = [
+            "<",
+            ">",
+            "\"",
+            "'",
+            "`",
+            "&",
+            "</script>",
+            "<!--",
+            "-->",
+            "<![CDATA[",
+            "\u{0}",
+            "\n",
+            "\r",
+            "\u{2028}",
+            "javascript:",
+            "on",
+            "error=",
+            "&lt;",
+            "&#",
+            "x",
+        ];
+        for a in fragments {
+            for b in fragments {
+                for c in fragments {
+                    let raw = format!("{a}{b}{c}");
+                    let t = text(&raw);
+                    assert!(
+                        !t.contains(['<', '>', '"', '\'', '\u{0}', '\r']),
+                        "text({raw:?}) = {t:?}"
+                    );
+                    let v = attr(&raw);
+                    assert!(
+                        !v.contains(['<', '>', '"', '\'', '`', '\n', '\u{0}', '\r']),
+                        "attr({raw:?}) = {v:?}"
+                    );
+                    if let Some(h) = href(&raw) {
+                        assert!(h.starts_with("http"), "href({raw:?}) = {h:?}");
+                    }
+                    // Escaping is lossless for what it keeps: every `&` starts an entity.
+                    assert_eq!(
+                        t.matches('&').count(),
+                        t.matches(';').count() - raw.matches(';').count()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn tokens_are_attribute_safe() {
         assert_eq!(token("Multiple Myeloma"), "multiple_myeloma");
         assert_eq!(token("\" onload=x"), "__onload_x");
