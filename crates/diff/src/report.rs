@@ -15,7 +15,42 @@
 //!
 //! The filter state lives in the URL fragment (`report.html#product=kymriah&
 //! population=pediatric&q=ohio&sort=center`), so a filtered view can be
-//! bookmarked or shared.
+//! bookmarked or shared; `layout=side-by-side` shows text diffs in two
+//! columns.
+//!
+//! ```
+//! use cartwatch_diff::report::{render_html, ReportInput};
+//! use cartwatch_diff::{audit, compare, diff, AuditOptions, DiffOptions, SnapshotView};
+//! use cartwatch_model::{PageRecord, SnapshotManifest};
+//!
+//! let manifest = |id: &str| -> SnapshotManifest {
+//!     serde_json::from_value(serde_json::json!({
+//!         "id": id, "created_at": id, "source": {"kind": "http"},
+//!         "centers": [{"id": "msk", "name": "MSK <b>", "pages": [{
+//!             "url": "https://example.org/car-t", "fetched_at": id,
+//!             "outcome": "ok", "has_record": true}]}]
+//!     })).unwrap()
+//! };
+//! let before = PageRecord { url: "https://example.org/car-t".into(), ..Default::default() };
+//! let mut after = before.clone();
+//! after.offerings.products.push("kymriah".into());
+//! let history = [
+//!     SnapshotView::new(manifest("2026-10-01T06:00:00Z"), [("msk", &before)]),
+//!     SnapshotView::new(manifest("2026-11-01T06:00:00Z"), [("msk", &after)]),
+//! ];
+//! let diffs = [diff(&history[0], &history[1], &DiffOptions::default())];
+//! let html = render_html(&ReportInput {
+//!     title: "cartwatch report",
+//!     generated_at: "2026-11-01T07:00:00Z",
+//!     history: &history,
+//!     diffs: &diffs,
+//!     matrix: &compare(&history[1]),
+//!     audit: &audit(&history[1], Some(&history[0]), &AuditOptions::default()),
+//! });
+//! assert!(html.contains("<tr data-center=\"msk\" data-product=\"kymriah\""));
+//! assert!(html.contains("MSK &lt;b&gt;"));
+//! assert!(html.contains("Content-Security-Policy"));
+//! ```
 
 pub mod html;
 
