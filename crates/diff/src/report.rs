@@ -320,23 +320,45 @@ fn render_timeline(out: &mut String, input: &ReportInput<'_>, id: &str) {
         return;
     }
     out.push_str("<ol class=\"timeline\">\n");
+    // Runs of diffs without changes collapse into one line, so a year of
+    // daily snapshots stays readable.
+    let mut quiet: Vec<&DiffReport> = Vec::new();
     for diff in input.diffs {
         let center = diff.centers.iter().find(|c| c.center == id);
         match center {
             Some(center) if !center.changes.is_empty() || !center.text_diff.is_empty() => {
+                push_quiet(out, &mut quiet);
                 render_timeline_entry(out, diff, center);
             }
-            _ => {
-                let _ = writeln!(
-                    out,
-                    "<li class=\"quiet\"><span class=\"when\">{}</span> <span class=\"muted\">no changes since {}</span></li>",
-                    html::text(&diff.to),
-                    html::text(&diff.from)
-                );
-            }
+            _ => quiet.push(diff),
         }
     }
+    push_quiet(out, &mut quiet);
     out.push_str("</ol>\n");
+}
+
+/// One timeline line for a run of diffs without changes; empties the run.
+fn push_quiet(out: &mut String, quiet: &mut Vec<&DiffReport>) {
+    let (Some(first), Some(last)) = (quiet.first(), quiet.last()) else {
+        return;
+    };
+    if quiet.len() == 1 {
+        let _ = writeln!(
+            out,
+            "<li class=\"quiet\"><span class=\"when\">{}</span> <span class=\"muted\">no changes since {}</span></li>",
+            html::text(&last.to),
+            html::text(&first.from)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<li class=\"quiet\"><span class=\"when\">{}</span> <span class=\"muted\">no changes in {} snapshots since {}</span></li>",
+            html::text(&last.to),
+            quiet.len(),
+            html::text(&first.from)
+        );
+    }
+    quiet.clear();
 }
 
 fn render_timeline_entry(out: &mut String, diff: &DiffReport, center: &CenterDiff) {
@@ -1065,6 +1087,36 @@ mod tests {
         // No style attributes (the CSP would block them) and no external loads.
         assert!(!html.contains(" style=\""));
         assert!(!html.contains("<link"));
+    }
+
+    #[test]
+    fn quiet_stretches_of_the_timeline_collapse() {
+        let url = "https://a.example/";
+        let views: Vec<SnapshotView> = (1..=5)
+            .map(|n| {
+                SnapshotView::new(
+                    manifest(&format!("2026-0{n}-01T06:00:00Z"), url, true),
+                    [("evil", &record(url))],
+                )
+            })
+            .collect();
+        let diffs: Vec<DiffReport> = views
+            .windows(2)
+            .map(|pair| crate::diff(&pair[0], &pair[1], &crate::DiffOptions::default()))
+            .collect();
+        assert!(diffs.iter().all(|d| !d.has_changes()));
+        let matrix = crate::compare(&views[4]);
+        let audit = crate::audit(&views[4], Some(&views[3]), &crate::AuditOptions::default());
+        let html = render_html(&ReportInput {
+            title: "t",
+            generated_at: "now",
+            history: &views,
+            diffs: &diffs,
+            matrix: &matrix,
+            audit: &audit,
+        });
+        assert_eq!(html.matches("<li class=\"quiet\">").count(), 1, "{html}");
+        assert!(html.contains("no changes in 4 snapshots since 2026-01-01T06:00:00Z"));
     }
 
     #[test]
