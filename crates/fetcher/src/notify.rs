@@ -34,7 +34,8 @@ pub struct WebhookPayload {
 pub struct NotifySettings {
     /// Time allowed for one attempt (connect, send, response headers and body).
     pub timeout: Duration,
-    /// Attempts after the first, on timeouts, connection errors, 408, 429 and 5xx.
+    /// Attempts after the first, on timeouts, connection errors, 408, 429 and 5xx
+    /// (waiting for a receiver's `Retry-After`, up to a minute, when longer than the backoff).
     pub retries: u32,
     /// Wait before the first retry; doubles on each further retry.
     pub backoff: Duration,
@@ -249,6 +250,10 @@ pub fn notify_all_blocking(
     }
 }
 
+/// The longest Retry-After honoured; a receiver asking for more gets our
+/// next attempt sooner (and may fail it), so a run never stalls for long.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 async fn notify_one(
     client: &reqwest::Client,
     url: &str,
@@ -271,7 +276,7 @@ async fn notify_one(
     let mut backoff = settings.backoff;
     loop {
         attempts += 1;
-        let result = post_once(client, url, body, settings.timeout).await;
+        let (result, retry_after) = post_once(client, url, body, settings.timeout).await;
         let retry = match &result {
             Ok(_) => false,
             Err(error) => error.is_retryable() && attempts <= settings.retries,
@@ -286,39 +291,55 @@ async fn notify_one(
             };
         }
         tracing::info!(url = %redact_url(url), attempt = attempts, error = %result.as_ref().err().map(ToString::to_string).unwrap_or_default(), "webhook failed; retrying");
-        tokio::time::sleep(backoff).await;
+        // A receiver's Retry-After (429, 503) wins over our backoff, within reason.
+        let wait = retry_after.map_or(backoff, |r| r.min(MAX_RETRY_AFTER).max(backoff));
+        tokio::time::sleep(wait).await;
         backoff = backoff.saturating_mul(2);
     }
 }
 
+/// One POST: the accepting status or the error, and the receiver's
+/// Retry-After (seconds form) when it gave one.
 async fn post_once(
     client: &reqwest::Client,
     url: &str,
     body: &[u8],
     timeout: Duration,
-) -> Result<u16, NotifyError> {
-    let response = client
+) -> (Result<u16, NotifyError>, Option<Duration>) {
+    let response = match client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body.to_vec())
         .send()
         .await
-        .map_err(|e| transport_error(e, timeout))?;
+    {
+        Ok(response) => response,
+        Err(error) => return (Err(transport_error(error, timeout)), None),
+    };
     let status = response.status().as_u16();
     if response.status().is_success() {
         // Drain the body so the connection can be reused; its content is not needed.
         let _ = response.bytes().await;
-        return Ok(status);
+        return (Ok(status), None);
     }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
     let text = response.text().await.unwrap_or_default();
     let mut snippet: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if snippet.chars().count() > 200 {
         snippet = snippet.chars().take(200).collect::<String>() + "…";
     }
-    Err(NotifyError::Status {
-        status,
-        body: snippet,
-    })
+    (
+        Err(NotifyError::Status {
+            status,
+            body: snippet,
+        }),
+        retry_after,
+    )
 }
 
 fn transport_error(error: reqwest::Error, timeout: Duration) -> NotifyError {
@@ -435,6 +456,49 @@ mod tests {
         let line = outcomes[0].summary();
         assert!(line.contains("after 3 attempts"), "{line}");
         assert!(!line.contains("secret-token"), "secret leaked: {line}");
+    }
+
+    #[tokio::test]
+    async fn a_rate_limited_receiver_gets_its_retry_after() {
+        let hits = Arc::new(Mutex::new(0u32));
+        let counter = hits.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move || {
+                let counter = counter.clone();
+                async move {
+                    let n = {
+                        let mut hits = counter.lock().unwrap();
+                        *hits += 1;
+                        *hits
+                    };
+                    if n == 1 {
+                        (
+                            StatusCode::TOO_MANY_REQUESTS,
+                            [("retry-after", "1")],
+                            "slow down",
+                        )
+                    } else {
+                        (StatusCode::OK, [("retry-after", "0")], "ok")
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let outcomes = notify_all(&[url], &payload(), &fast()).await;
+        assert_eq!(outcomes[0].result, Ok(200));
+        assert_eq!(outcomes[0].attempts, 2);
+        // The backoff is 20 ms; only the Retry-After explains a wait near a second.
+        assert!(
+            outcomes[0].elapsed >= Duration::from_millis(900),
+            "{:?}",
+            outcomes[0].elapsed
+        );
+        assert_eq!(*hits.lock().unwrap(), 2);
     }
 
     #[tokio::test]
