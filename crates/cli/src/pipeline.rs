@@ -116,7 +116,7 @@ pub fn store_snapshot(
         let center_config = config.center(&capture.center);
         let (body_sha256, record) = match (&capture.outcome, &capture.body) {
             (FetchOutcome::Ok, Some(body)) => {
-                let hash = writer.put_body(body)?;
+                let hash = writer.put_page_body(&capture.center, &capture.url, body)?;
                 let record = normalize(
                     &PageInput {
                         bytes: body,
@@ -153,7 +153,10 @@ pub fn store_snapshot(
                     None => (None, None),
                 }
             }
-            (_, Some(body)) => (Some(writer.put_body(body)?), None),
+            (_, Some(body)) => (
+                Some(writer.put_page_body(&capture.center, &capture.url, body)?),
+                None,
+            ),
             _ => (None, None),
         };
         if let Some(record) = &record {

@@ -438,6 +438,7 @@ impl Store {
             offset: 0,
             new_blobs: HashMap::new(),
             records: BTreeMap::new(),
+            previous_bodies: None,
             bytes_new: 0,
             committed: false,
         })
@@ -679,6 +680,19 @@ impl Store {
         }
     }
 
+    /// The base body a delta entry was compressed against.
+    fn delta_base(&self, loc: &Location) -> Result<Option<[u8; 32]>> {
+        if loc.kind != BlobKind::BodyDelta {
+            return Ok(None);
+        }
+        let mut base = [0u8; 32];
+        let path = pack_path(&self.packs_dir, loc.pack);
+        self.pack_file(loc.pack)?
+            .read_exact_at(&mut base, loc.offset)
+            .map_err(self.io_err(&path))?;
+        Ok(Some(base))
+    }
+
     fn pack_file(&self, n: u64) -> Result<Arc<File>> {
         let mut open = self.open_packs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(f) = open.get(&n) {
@@ -712,8 +726,24 @@ impl Store {
         let mut data = vec![0u8; loc.compressed_len as usize];
         file.read_exact_at(&mut data, loc.offset)
             .map_err(|e| integrity(format!("cannot read the stored bytes: {e}")))?;
-        let raw = pack::decompress(&data, loc.raw_len)
-            .map_err(|e| integrity(format!("the stored bytes do not decompress: {e}")))?;
+        let raw = if loc.kind == BlobKind::BodyDelta {
+            let (base_hash, frame) = split_delta(&data)
+                .ok_or_else(|| integrity("a delta entry is shorter than its base hash".into()))?;
+            let base_loc = match self.location(&base_hash)? {
+                Some(l) if l.kind == BlobKind::Body => l,
+                _ => {
+                    return Err(integrity(format!(
+                        "its base body {} is missing",
+                        hex::encode(base_hash)
+                    )))
+                }
+            };
+            let base = self.read_verified(&base_hash, &base_loc, &format!("{what} (its base)"))?;
+            pack::decompress_with_base(frame, loc.raw_len, &base)
+        } else {
+            pack::decompress(&data, loc.raw_len)
+        }
+        .map_err(|e| integrity(format!("the stored bytes do not decompress: {e}")))?;
         let actual: [u8; 32] = Sha256::digest(&raw).into();
         if &actual != hash || raw.len() != loc.raw_len as usize {
             return Err(integrity(format!(
@@ -821,9 +851,8 @@ impl Store {
                 referenced.insert(h);
             }
         }
-        // Live and dead blobs, by pack.
-        let mut live: BTreeMap<u64, Vec<([u8; 32], Location)>> = BTreeMap::new();
-        let mut dead: BTreeMap<u64, Vec<([u8; 32], Location)>> = BTreeMap::new();
+        // Every indexed blob; the bases of referenced deltas are referenced too.
+        let mut all: Vec<([u8; 32], Location)> = Vec::new();
         for kv in self.db.scan_prefix(PREFIX_BLOB) {
             let (k, v) = kv.map_err(|e| self.sled_err(e))?;
             let hash: [u8; 32] =
@@ -839,6 +868,19 @@ impl Store {
                 key: format!("blob {}", hex::encode(hash)),
                 message: "bad location".into(),
             })?;
+            all.push((hash, loc));
+        }
+        for (hash, loc) in &all {
+            if referenced.contains(hash) {
+                if let Some(base) = self.delta_base(loc)? {
+                    referenced.insert(base);
+                }
+            }
+        }
+        // Live and dead blobs, by pack.
+        let mut live: BTreeMap<u64, Vec<([u8; 32], Location)>> = BTreeMap::new();
+        let mut dead: BTreeMap<u64, Vec<([u8; 32], Location)>> = BTreeMap::new();
+        for (hash, loc) in all {
             let side = if referenced.contains(&hash) {
                 &mut live
             } else {
@@ -968,6 +1010,12 @@ fn lock_store(path: &Path) -> Result<File> {
     Ok(file)
 }
 
+/// The base hash and zstd frame of a [`BlobKind::BodyDelta`] entry's data.
+fn split_delta(data: &[u8]) -> Option<([u8; 32], &[u8])> {
+    let base: [u8; 32] = data.get(..32)?.try_into().ok()?;
+    Some((base, &data[32..]))
+}
+
 fn parse_hash(hex_hash: &str) -> Option<[u8; 32]> {
     hex::decode(hex_hash).ok()?.try_into().ok()
 }
@@ -1018,6 +1066,8 @@ pub struct SnapshotWriter<'a> {
     offset: u64,
     new_blobs: HashMap<[u8; 32], Location>,
     records: BTreeMap<(String, String), String>,
+    /// Body hashes of the newest snapshot's pages, loaded on first use.
+    previous_bodies: Option<HashMap<(String, String), String>>,
     bytes_new: u64,
     committed: bool,
 }
@@ -1041,12 +1091,25 @@ impl SnapshotWriter<'_> {
             return Ok((hex_hash, false));
         }
         let path = self.pack_path();
-        let raw_len = u32::try_from(bytes.len()).map_err(|_| StoreError::Io {
+        let data = pack::compress(bytes).map_err(self.store.io_err(&path))?;
+        self.append(kind, hash, bytes.len(), &data)?;
+        Ok((hex_hash, true))
+    }
+
+    /// Appends one entry to this snapshot's pack.
+    fn append(
+        &mut self,
+        kind: BlobKind,
+        hash: [u8; 32],
+        raw_len: usize,
+        data: &[u8],
+    ) -> Result<()> {
+        let path = self.pack_path();
+        let raw_len = u32::try_from(raw_len).map_err(|_| StoreError::Io {
             path: path.clone(),
             source: std::io::Error::other("blob larger than 4 GiB"),
         })?;
-        let data = pack::compress(bytes).map_err(self.store.io_err(&path))?;
-        let entry = pack::entry_bytes(kind, &hash, raw_len, &data);
+        let entry = pack::entry_bytes(kind, &hash, raw_len, data);
         if self.pack.is_none() {
             let file = File::create(&path).map_err(self.store.io_err(&path))?;
             self.pack = Some(std::io::BufWriter::new(file));
@@ -1063,7 +1126,7 @@ impl SnapshotWriter<'_> {
         };
         self.offset += entry.len() as u64;
         self.new_blobs.insert(hash, loc);
-        Ok((hex_hash, true))
+        Ok(())
     }
 
     /// Stores a body (once per distinct content); returns its SHA-256 (hex).
@@ -1073,6 +1136,78 @@ impl SnapshotWriter<'_> {
             self.bytes_new += self.new_blobs_len(&hash);
         }
         Ok(hash)
+    }
+
+    /// Stores the body of one page (once per distinct content); returns its
+    /// SHA-256 (hex). A changed body is compressed against the page's body in
+    /// the newest snapshot when that is much smaller than compressing it
+    /// alone: a page whose scripts or dates churn daily costs a few hundred
+    /// bytes a day, not a whole compressed page.
+    pub fn put_page_body(&mut self, center: &str, url: &str, bytes: &[u8]) -> Result<String> {
+        let hash: [u8; 32] = Sha256::digest(bytes).into();
+        let hex_hash = hex::encode(hash);
+        if self.new_blobs.contains_key(&hash) || self.store.location(&hash)?.is_some() {
+            return Ok(hex_hash);
+        }
+        let path = self.pack_path();
+        let full = pack::compress(bytes).map_err(self.store.io_err(&path))?;
+        let mut chosen = (BlobKind::Body, full);
+        if let Some((base_hash, base)) = self.base_for(center, url)? {
+            let frame = pack::compress_with_base(bytes, &base).map_err(self.store.io_err(&path))?;
+            // Prefer the delta only when it is much smaller, so that a page
+            // that drifted far gets a fresh full body to be the next base.
+            if (32 + frame.len()) * 2 < chosen.1.len() {
+                let mut data = base_hash.to_vec();
+                data.extend_from_slice(&frame);
+                chosen = (BlobKind::BodyDelta, data);
+            }
+        }
+        self.append(chosen.0, hash, bytes.len(), &chosen.1)?;
+        self.bytes_new += self.new_blobs_len(&hex_hash);
+        Ok(hex_hash)
+    }
+
+    /// The full body a new body of this page can be compressed against: the
+    /// page's body in the newest snapshot, or that body's own base.
+    fn base_for(&mut self, center: &str, url: &str) -> Result<Option<([u8; 32], Vec<u8>)>> {
+        if self.previous_bodies.is_none() {
+            let mut map = HashMap::new();
+            if let Some(newest) = self.store.ids()?.pop() {
+                let stored = self.store.stored(&newest)?;
+                for c in &stored.manifest.centers {
+                    for p in &c.pages {
+                        if let Some(h) = &p.body_sha256 {
+                            map.insert((c.id.clone(), p.url.clone()), h.clone());
+                        }
+                    }
+                }
+            }
+            self.previous_bodies = Some(map);
+        }
+        let previous = self
+            .previous_bodies
+            .as_ref()
+            .and_then(|m| m.get(&(center.to_string(), url.to_string())))
+            .and_then(|h| parse_hash(h));
+        let Some(previous) = previous else {
+            return Ok(None);
+        };
+        let Some(loc) = self.store.location(&previous)? else {
+            return Ok(None);
+        };
+        let base = match self.store.delta_base(&loc)? {
+            Some(base) => base,
+            None => previous,
+        };
+        let Some(base_loc) = self.store.location(&base)? else {
+            return Ok(None);
+        };
+        if base_loc.kind != BlobKind::Body {
+            return Ok(None);
+        }
+        let what = format!("the body of page {url} (center {center}) in the newest snapshot");
+        let raw = self.store.read_verified(&base, &base_loc, &what)?;
+        Ok(Some((base, raw)))
     }
 
     fn new_blobs_len(&self, hash: &str) -> u64 {

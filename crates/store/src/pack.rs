@@ -24,6 +24,10 @@ pub enum BlobKind {
     Record = 2,
     /// A snapshot's manifest and record index (JSON).
     Snapshot = 3,
+    /// A page body compressed against an earlier body of the same page (its
+    /// *base*, always a [`BlobKind::Body`]): the data is the base's SHA-256
+    /// followed by a zstd frame that used the base as its dictionary.
+    BodyDelta = 4,
 }
 
 impl BlobKind {
@@ -32,6 +36,7 @@ impl BlobKind {
             1 => Some(BlobKind::Body),
             2 => Some(BlobKind::Record),
             3 => Some(BlobKind::Snapshot),
+            4 => Some(BlobKind::BodyDelta),
             _ => None,
         }
     }
@@ -39,7 +44,7 @@ impl BlobKind {
     /// A lower-case name for messages.
     pub fn name(self) -> &'static str {
         match self {
-            BlobKind::Body => "body",
+            BlobKind::Body | BlobKind::BodyDelta => "body",
             BlobKind::Record => "record",
             BlobKind::Snapshot => "snapshot manifest",
         }
@@ -120,6 +125,21 @@ pub(crate) fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     zstd::bulk::compress(bytes, ZSTD_LEVEL)
 }
 
+/// Compresses bytes with an earlier version as the dictionary: what changed
+/// costs bytes, what stayed costs almost nothing.
+pub(crate) fn compress_with_base(bytes: &[u8], base: &[u8]) -> std::io::Result<Vec<u8>> {
+    zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, base)?.compress(bytes)
+}
+
+/// Decompresses what [`compress_with_base`] made, given the same base.
+pub(crate) fn decompress_with_base(
+    data: &[u8],
+    raw_len: u32,
+    base: &[u8],
+) -> std::io::Result<Vec<u8>> {
+    zstd::bulk::Decompressor::with_dictionary(base)?.decompress(data, raw_len as usize)
+}
+
 /// Decompresses a pack entry's data, expecting `raw_len` bytes.
 pub(crate) fn decompress(data: &[u8], raw_len: u32) -> std::io::Result<Vec<u8>> {
     zstd::bulk::decompress(data, raw_len as usize)
@@ -142,5 +162,32 @@ mod tests {
         assert_eq!(Location::decode(&[0; 24]), None);
         assert_eq!(pack_number("00000012.pack"), Some(12));
         assert_eq!(pack_number("00000012.pack.tmp"), None);
+    }
+
+    #[test]
+    fn deltas_against_a_base_are_small_and_exact() {
+        let mut x = 88_172_645_463_325_252u64;
+        let base: Vec<u8> = (0..60_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 56) as u8
+            })
+            .collect();
+        let mut next = base.clone();
+        next[30_000..30_010].copy_from_slice(b"0123456789");
+        let full = compress(&next).unwrap();
+        let delta = compress_with_base(&next, &base).unwrap();
+        assert!(
+            delta.len() * 20 < full.len(),
+            "{} vs {}",
+            delta.len(),
+            full.len()
+        );
+        assert_eq!(
+            decompress_with_base(&delta, next.len() as u32, &base).unwrap(),
+            next
+        );
     }
 }

@@ -326,3 +326,69 @@ fn record_indexes_stored_as_deltas_read_back_exactly_through_prunes() {
     store.prune(PrunePolicy::Keep(1)).unwrap();
     check(&store, 4);
 }
+
+/// A page of pseudo-random words (compresses like text, not like a repeat).
+fn text_page(seed: u64, words: usize) -> String {
+    let mut x = seed | 1;
+    let vocab = [
+        "car", "t-cell", "therapy", "lymphoma", "patients", "clinic", "call", "trial", "infusion",
+        "cells", "myeloma", "leukemia", "team", "care", "weeks", "days",
+    ];
+    let mut out = String::from("<html><body><main>");
+    for _ in 0..words {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.push_str(vocab[(x % 16) as usize]);
+        out.push(if x.is_multiple_of(7) { '\n' } else { ' ' });
+    }
+    out.push_str("</main><script>var __build=\"0\";</script></body></html>");
+    out
+}
+
+#[test]
+fn a_page_that_churns_a_little_daily_costs_a_delta_and_reads_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let base = text_page(7, 8000);
+    let mut ids = Vec::new();
+    let mut bodies = Vec::new();
+    for day in 0..5 {
+        let body = base.replace("__build=\"0\"", &format!("__build=\"day{day}\""));
+        let mut w = store
+            .begin_snapshot(SnapshotSource::Captures { dir: "t".into() })
+            .unwrap();
+        let h = w
+            .put_page_body("a", "https://a.org/1", body.as_bytes())
+            .unwrap();
+        let m = w
+            .commit(vec![CenterSnapshot {
+                id: "a".into(),
+                name: "A".into(),
+                pages: vec![page("https://a.org/1", Some(h), false)],
+            }])
+            .unwrap();
+        ids.push(m.id);
+        bodies.push(body);
+    }
+    let s = store.summaries().unwrap();
+    let full = cartwatch_store::compressed_len(bodies[1].as_bytes());
+    for later in &s[1..] {
+        assert!(
+            later.bytes_new * 20 < full,
+            "a changed build id costs {} bytes, a whole page {full}",
+            later.bytes_new
+        );
+    }
+    // Prune the snapshot holding the base: the deltas still read back exactly.
+    store.prune(PrunePolicy::Keep(2)).unwrap();
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    for (id, body) in ids.iter().zip(&bodies).skip(3) {
+        let read = store
+            .page_body(id, "a", "https://a.org/1")
+            .unwrap()
+            .unwrap();
+        assert_eq!(read, body.as_bytes(), "{id}");
+    }
+}

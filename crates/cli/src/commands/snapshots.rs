@@ -48,5 +48,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             s.id, s.created_at, s.centers, s.pages_ok, s.pages_failed, s.bytes_new, source
         );
     }
+    println!(
+        "{} snapshot(s), {} bytes on disk in {}",
+        summaries.len(),
+        store.disk_size()?,
+        args.store.store.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
