@@ -34,28 +34,32 @@ pub struct Args {
     color: String,
 }
 
-/// Prints the findings; exit 0 none at or above `--fail-on`, 1 some, 2 error.
-pub fn run(args: Args) -> Result<ExitCode> {
-    let config = config_or_default(&args.config)?;
-    let registry = if args.registry.exists() {
-        let text = std::fs::read_to_string(&args.registry)
-            .with_context(|| format!("cannot read the registry {}", args.registry.display()))?;
-        Some(ContactRegistry::from_toml_str(
+/// The registry at `path`; `None` (with a note) when the default file is absent.
+fn read_registry(path: &std::path::Path) -> Result<Option<ContactRegistry>> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the registry {}", path.display()))?;
+        Ok(Some(ContactRegistry::from_toml_str(
             &text,
-            &args.registry.display().to_string(),
-        )?)
-    } else if args.registry == std::path::Path::new("config/contacts.toml") {
+            &path.display().to_string(),
+        )?))
+    } else if path == std::path::Path::new("config/contacts.toml") {
         eprintln!(
             "note: no registry at {}; numbers are not checked against expected ones",
-            args.registry.display()
+            path.display()
         );
-        None
+        Ok(None)
     } else {
         bail!(
             "no registry at {} (pass --registry FILE; the format is in config/contacts.toml)",
-            args.registry.display()
+            path.display()
         );
-    };
+    }
+}
+
+/// Prints the findings; exit 0 none at or above `--fail-on`, 1 some, 2 error.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let config = config_or_default(&args.config)?;
     let store = args.store.open()?;
     let history = store.list()?;
     if history.is_empty() {
@@ -66,11 +70,34 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let id = store.resolve(args.snapshot.as_deref().unwrap_or("latest"))?;
-    let current = load_view(&store, &id)?;
-    let previous = match history.iter().position(|m| m.id == id) {
-        Some(p) if p > 0 => Some(load_view(&store, &history[p - 1].id)?),
+    let previous_id = match history.iter().position(|m| m.id == id) {
+        Some(p) if p > 0 => Some(history[p - 1].id.clone()),
         _ => None,
     };
+    // The two snapshots load while the registry is read (reading it also
+    // loads libphonenumber's metadata): three independent jobs.
+    let (current, previous, registry) = std::thread::scope(|scope| {
+        let previous = scope.spawn(|| {
+            previous_id
+                .as_deref()
+                .map(|p| load_view(&store, p))
+                .transpose()
+        });
+        let registry = scope.spawn(|| {
+            // Load libphonenumber's metadata now, even with an empty registry.
+            let _ = cartwatch_diff::registry::is_valid_number("+12168443951");
+            read_registry(&args.registry)
+        });
+        let current = load_view(&store, &id);
+        (
+            current,
+            previous
+                .join()
+                .expect("loading the previous snapshot panicked"),
+            registry.join().expect("reading the registry panicked"),
+        )
+    });
+    let (current, previous, registry) = (current?, previous?, registry?);
     let options = AuditOptions {
         max_age_months: args.max_age_months.unwrap_or(config.audit.max_age_months),
         registry,
