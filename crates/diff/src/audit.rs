@@ -28,6 +28,9 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, least serious first.
+    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
+
     /// The snake_case id (`info`, `warning`, `error`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,9 +42,7 @@ impl Severity {
 
     /// Parses `info`, `warning` or `error`.
     pub fn parse(id: &str) -> Option<Severity> {
-        [Severity::Info, Severity::Warning, Severity::Error]
-            .into_iter()
-            .find(|s| s.as_str() == id)
+        Severity::ALL.into_iter().find(|s| s.as_str() == id)
     }
 }
 
@@ -70,6 +71,16 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Every kind, most severe first.
+    pub const ALL: [FindingKind; 6] = [
+        FindingKind::InvalidNumber,
+        FindingKind::RegistryMismatch,
+        FindingKind::InconsistentNumbers,
+        FindingKind::NumberChanged,
+        FindingKind::StaleDate,
+        FindingKind::MissingDate,
+    ];
+
     /// The snake_case id used in JSON and CSV.
     pub fn as_str(self) -> &'static str {
         match self {

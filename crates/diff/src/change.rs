@@ -187,6 +187,44 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Every kind, in the order of the crate docs' list.
+    pub const ALL: [ChangeKind; 34] = [
+        ChangeKind::ContactAdded,
+        ChangeKind::ContactRemoved,
+        ChangeKind::ContactNumberChanged,
+        ChangeKind::ContactPurposeChanged,
+        ChangeKind::ProductAdded,
+        ChangeKind::ProductRemoved,
+        ChangeKind::AllApprovedAdded,
+        ChangeKind::AllApprovedRemoved,
+        ChangeKind::ConditionAdded,
+        ChangeKind::ConditionRemoved,
+        ChangeKind::PopulationAdded,
+        ChangeKind::PopulationRemoved,
+        ChangeKind::AgeLimitChanged,
+        ChangeKind::TrialAdded,
+        ChangeKind::TrialRemoved,
+        ChangeKind::ManufacturingAdded,
+        ChangeKind::ManufacturingRemoved,
+        ChangeKind::StageAdded,
+        ChangeKind::StageRemoved,
+        ChangeKind::DurationChanged,
+        ChangeKind::SideEffectAdded,
+        ChangeKind::SideEffectRemoved,
+        ChangeKind::CostChanged,
+        ChangeKind::ReviewDateChanged,
+        ChangeKind::RevisionDateChanged,
+        ChangeKind::TextChanged,
+        ChangeKind::PageUnreachable,
+        ChangeKind::PageStillUnreachable,
+        ChangeKind::PageRecovered,
+        ChangeKind::PageRedirected,
+        ChangeKind::PageAdded,
+        ChangeKind::PageRemoved,
+        ChangeKind::CenterAdded,
+        ChangeKind::CenterRemoved,
+    ];
+
     /// The snake_case id used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -330,5 +368,23 @@ impl DiffOptions {
             center: None,
             context_words: 8,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_ids_match_serde_and_the_documented_schema() {
+        let docs = include_str!("lib.rs");
+        for kind in ChangeKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert!(
+                docs.contains(&format!("`{}`", kind.as_str())),
+                "{kind} is missing from the crate docs"
+            );
+        }
     }
 }
