@@ -598,14 +598,37 @@ impl Store {
     }
 
     /// Every record of a snapshot as (center, url, record), sorted by center
-    /// and URL; reads no bodies.
+    /// and URL; reads no bodies. Records are read, verified and decoded on
+    /// every core.
     pub fn records(&self, id: &str) -> Result<Vec<(String, String, PageRecord)>> {
         let stored = self.stored(id)?;
-        let mut out = self
-            .record_refs(id, &stored)?
-            .iter()
-            .map(|r| Ok((r.center.clone(), r.url.clone(), self.load_record(id, r)?)))
-            .collect::<Result<Vec<_>>>()?;
+        let refs = self.record_refs(id, &stored)?;
+        let load = |chunk: &[RecordRef]| {
+            chunk
+                .iter()
+                .map(|r| Ok((r.center.clone(), r.url.clone(), self.load_record(id, r)?)))
+                .collect::<Result<Vec<_>>>()
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let chunk = refs.len().div_ceil(threads).max(64);
+        let mut out = Vec::with_capacity(refs.len());
+        if refs.len() <= chunk {
+            out = load(&refs)?;
+        } else {
+            let parts: Vec<Result<Vec<_>>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = refs
+                    .chunks(chunk)
+                    .map(|c| scope.spawn(move || load(c)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            });
+            for part in parts {
+                out.extend(part?);
+            }
+        }
         out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         Ok(out)
     }

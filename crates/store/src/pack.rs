@@ -140,9 +140,25 @@ pub(crate) fn decompress_with_base(
     zstd::bulk::Decompressor::with_dictionary(base)?.decompress(data, raw_len as usize)
 }
 
+thread_local! {
+    /// One reusable decompression context per thread (creating one per blob
+    /// costs more than decompressing a small record).
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Decompresses a pack entry's data, expecting `raw_len` bytes.
 pub(crate) fn decompress(data: &[u8], raw_len: u32) -> std::io::Result<Vec<u8>> {
-    zstd::bulk::decompress(data, raw_len as usize)
+    DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Decompressor::new()?);
+        }
+        match slot.as_mut() {
+            Some(d) => d.decompress(data, raw_len as usize),
+            None => zstd::bulk::decompress(data, raw_len as usize),
+        }
+    })
 }
 
 #[cfg(test)]

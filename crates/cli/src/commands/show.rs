@@ -61,24 +61,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut out = String::new();
     match args.format {
         Format::Json => {
-            let centers: Vec<serde_json::Value> = centers
-                .map(|c| {
-                    let pages: Vec<serde_json::Value> = c
+            let centers: Vec<CenterOut<'_>> = centers
+                .map(|c| CenterOut {
+                    id: &c.id,
+                    name: &c.name,
+                    pages: c
                         .pages
                         .iter()
-                        .map(|p| {
-                            let mut v = serde_json::to_value(p).unwrap_or_default();
-                            v["record"] =
-                                serde_json::to_value(record(&c.id, &p.url)).unwrap_or_default();
-                            v
+                        .map(|p| PageOut {
+                            page: p,
+                            record: record(&c.id, &p.url),
                         })
-                        .collect();
-                    serde_json::json!({ "id": c.id, "name": c.name, "pages": pages })
+                        .collect(),
                 })
                 .collect();
-            let doc = serde_json::json!({ "snapshot": summary, "centers": centers });
-            out = serde_json::to_string_pretty(&doc)?;
-            out.push('\n');
+            let doc = ShowOut {
+                snapshot: &summary,
+                centers,
+            };
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            serde_json::to_writer_pretty(&mut lock, &doc)?;
+            lock.write_all(b"\n")?;
+            lock.flush()?;
+            return Ok(ExitCode::SUCCESS);
         }
         Format::Text => {
             let source = match &summary.source {
@@ -103,6 +109,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
     lock.write_all(out.as_bytes())?;
     lock.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON document of `show --format json`.
+#[derive(serde::Serialize)]
+struct ShowOut<'a> {
+    snapshot: &'a cartwatch_store::SnapshotSummary,
+    centers: Vec<CenterOut<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct CenterOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    pages: Vec<PageOut<'a>>,
+}
+
+/// A page's manifest entry with its record (`null` when it has none).
+#[derive(serde::Serialize)]
+struct PageOut<'a> {
+    #[serde(flatten)]
+    page: &'a PageSnapshot,
+    record: Option<&'a PageRecord>,
 }
 
 fn page_text(out: &mut String, page: &PageSnapshot, record: Option<&PageRecord>) {
