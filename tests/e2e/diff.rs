@@ -325,3 +325,20 @@ fn settle_suppresses_the_bundled_edits_when_they_flip_back() {
     let (code, _, _) = run(store.path(), &["diff", "latest~2", "latest~1"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn reports_never_create_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-store");
+    for command in ["diff", "compare", "audit"] {
+        cartwatch()
+            .arg(command)
+            .arg("--store")
+            .arg(&missing)
+            .assert()
+            .code(2)
+            .stderr(contains("no store at"))
+            .stderr(contains("cartwatch snapshot"));
+        assert!(!missing.exists(), "{command} created a store");
+    }
+}

@@ -60,7 +60,7 @@ fn read_registry(path: &std::path::Path) -> Result<Option<ContactRegistry>> {
 /// Prints the findings; exit 0 none at or above `--fail-on`, 1 some, 2 error.
 pub fn run(args: Args) -> Result<ExitCode> {
     let config = config_or_default(&args.config)?;
-    let store = args.store.open()?;
+    let store = super::diff::open_existing(&args.store)?;
     let history = store.list()?;
     if history.is_empty() {
         bail!(

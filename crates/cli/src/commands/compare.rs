@@ -20,7 +20,7 @@ pub struct Args {
 
 /// Prints the matrix; exit 0, or 2 on error.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.store.open()?;
+    let store = super::diff::open_existing(&args.store)?;
     if store.list()?.is_empty() {
         bail!(
             "the store at {} has no snapshots; take one with `cartwatch snapshot` \

@@ -25,6 +25,11 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     center: Option<String>,
     /// Suppress a change that flips back within N snapshots [default: [diff].settle, else 0].
+    ///
+    /// A change between FROM and TO is suppressed when one of the N snapshots
+    /// just before FROM already had TO's value (it undoes a recent change),
+    /// or one of the N snapshots just after TO is back to FROM's value (it is
+    /// undone soon after). Snapshots where the page failed never count.
     #[arg(long, value_name = "N")]
     settle: Option<usize>,
     /// Colour the text format: auto (on a terminal, unless NO_COLOR is set), always, never.
@@ -35,7 +40,7 @@ pub struct Args {
 /// Prints the diff; exit 0 no changes, 1 changes, 2 error.
 pub fn run(args: Args) -> Result<ExitCode> {
     let config = config_or_default(&args.config)?;
-    let store = args.store.open()?;
+    let store = open_existing(&args.store)?;
     let history = store.list()?;
     let needs_two = args.from.is_none() || args.to.is_none();
     if needs_two && history.len() < 2 {
@@ -85,6 +90,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Opens the store, refusing to create one: a report needs snapshots.
+pub(crate) fn open_existing(arg: &StoreArg) -> Result<cartwatch_store::Store> {
+    if !arg.store.exists() {
+        bail!(
+            "no store at {}; take a snapshot first with `cartwatch snapshot --store {}` \
+             (offline: `cartwatch snapshot --from snapshots/captures/2026-10-01`)",
+            arg.store.display(),
+            arg.store.display()
+        );
+    }
+    arg.open()
 }
 
 /// The configuration, or the default one when the default file is absent
