@@ -283,7 +283,10 @@ impl CenterRow {
         }
         let mut phones = Vec::new();
         let mut unknown = false;
-        for (purpose, cell) in &self.phones {
+        let in_order = Purpose::ALL
+            .iter()
+            .filter_map(|p| self.phones.get_key_value(p.as_str()));
+        for (purpose, cell) in in_order {
             match cell {
                 Cell::Stated(numbers) => {
                     for number in numbers {

@@ -71,16 +71,10 @@ pub fn matrix(matrix: &Matrix) -> String {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let purposes: Vec<String> = matrix
-        .rows
-        .first()
-        .map(|r| r.phones.keys().cloned().collect())
-        .unwrap_or_else(|| {
-            cartwatch_model::Purpose::ALL
-                .iter()
-                .map(|p| p.as_str().to_string())
-                .collect()
-        });
+    let purposes: Vec<String> = cartwatch_model::Purpose::ALL
+        .iter()
+        .map(|p| p.as_str().to_string())
+        .collect();
     header.extend(purposes.iter().map(|p| format!("phone_{p}")));
     header.push("last_reviewed".into());
     let mut out = line(&header);
