@@ -86,7 +86,9 @@ pub fn diff(report: &DiffReport) -> String {
         .filter(|c| c.changes.is_empty())
         .map(|c| format!("`{}`", c.center))
         .collect();
-    if !quiet.is_empty() {
+    if quiet.len() > crate::text::QUIET_LIST_MAX {
+        out.push_str(&format!("\nUnchanged: {} centers.\n", quiet.len()));
+    } else if !quiet.is_empty() {
         out.push_str(&format!("\nUnchanged: {}.\n", quiet.join(", ")));
     }
     out

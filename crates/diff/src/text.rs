@@ -13,6 +13,10 @@ const MAGENTA: &str = "\x1b[35m";
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 
+/// Beyond this many unchanged centers, the text and Markdown diffs give
+/// their number instead of their ids.
+pub(crate) const QUIET_LIST_MAX: usize = 20;
+
 struct Paint {
     on: bool,
 }
@@ -76,7 +80,9 @@ pub fn diff(report: &DiffReport, color: bool) -> String {
         .filter(|c| c.changes.is_empty())
         .map(|c| c.center.as_str())
         .collect();
-    if !quiet.is_empty() {
+    if quiet.len() > QUIET_LIST_MAX {
+        out.push_str(&format!("\nunchanged: {} centers\n", quiet.len()));
+    } else if !quiet.is_empty() {
         out.push_str(&format!("\nunchanged: {}\n", quiet.join(", ")));
     }
     out

@@ -168,3 +168,19 @@ fn audit_json() {
 fn audit_csv() {
     insta::assert_snapshot!(render_audit(&audit_report(), AuditFormat::Csv, false));
 }
+
+#[test]
+fn many_unchanged_centers_are_counted_not_listed() {
+    let mut from = common::snap(A);
+    let mut to = common::snap(B);
+    for i in 0..25 {
+        let center = format!("center-{i}");
+        from = from.page(&center, base_record(URL));
+        to = to.page(&center, base_record(URL));
+    }
+    let report = diff(&from.build(), &to.build(), &DiffOptions::default());
+    let text = render_diff(&report, DiffFormat::Text, false);
+    assert!(text.contains("unchanged: 25 centers"), "{text}");
+    let markdown = render_diff(&report, DiffFormat::Markdown, false);
+    assert!(markdown.contains("Unchanged: 25 centers."), "{markdown}");
+}
