@@ -49,11 +49,12 @@ fn vanity_digit(c: char) -> Option<char> {
 /// Validates a number with libphonenumber; `None` when it does not parse at all.
 fn validate(e164_candidate: &str) -> Option<(String, bool)> {
     let candidate = e164_candidate.to_string();
-    // libphonenumber ports have panicked on odd input before: stay safe.
+    // libphonenumber ports have panicked on odd input before: stay safe. The
+    // E.164 form is the candidate itself, already "+" and digits (the crate's
+    // formatter drops digits of some numbers, e.g. Beijing's +86 10 ...).
     std::panic::catch_unwind(move || {
         let parsed = phonenumber::parse(Some(phonenumber::country::Id::US), &candidate).ok()?;
-        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
-        Some((e164, phonenumber::is_valid(&parsed)))
+        Some((candidate.clone(), phonenumber::is_valid(&parsed)))
     })
     .ok()
     .flatten()
@@ -61,7 +62,8 @@ fn validate(e164_candidate: &str) -> Option<(String, bool)> {
 
 /// The E.164 form and validity of a number as written (digits or vanity letters).
 pub(crate) fn parse_phone(written: &str) -> Option<(String, bool)> {
-    let trimmed = written.trim();
+    let trimmed = written.trim().replace("(0)", "");
+    let trimmed = trimmed.as_str();
     let international = trimmed.starts_with('+');
     let digits: String = trimmed.chars().filter_map(vanity_digit).collect();
     let candidate = if international {
@@ -117,17 +119,48 @@ fn purposes_in(text: &str, vocab: &Compiled) -> Vec<Purpose> {
         .collect()
 }
 
-/// The purposes of a mention: its sentence, else its block, else the heading
-/// and the blocks just before it in the same container.
-fn purposes_for(blocks: &[Block], index: usize, sentence: &str, vocab: &Compiled) -> Vec<Purpose> {
+static FAX: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)\bfax\b").unwrap());
+
+/// The purposes of a mention: its sentence, else the sentence before it, else
+/// its heading, else its block when the block has no other contact, else the
+/// blocks just before it in the same container.
+fn purposes_for(
+    blocks: &[Block],
+    index: usize,
+    at: usize,
+    vocab: &Compiled,
+    contacts_in_block: usize,
+) -> Vec<Purpose> {
+    let block = &blocks[index];
+    let text = &block.text;
+    let spans = sentences(text);
+    let current = spans
+        .iter()
+        .position(|&(s, e)| at >= s && at < e.max(s + 1))
+        .unwrap_or(0);
+    let sentence = spans
+        .get(current)
+        .map(|&(s, e)| &text[s..e])
+        .unwrap_or(text);
+    if FAX.is_match(sentence) {
+        return vec![Purpose::General];
+    }
     let own = purposes_in(sentence, vocab);
     if !own.is_empty() {
         return own;
     }
-    let block = &blocks[index];
-    let in_block = purposes_in(&block.text, vocab);
-    if !in_block.is_empty() {
-        return in_block;
+    if current > 0 {
+        let (s, e) = spans[current - 1];
+        let prev = purposes_in(&text[s..e], vocab);
+        if !prev.is_empty() {
+            return prev;
+        }
+    }
+    if contacts_in_block <= 1 {
+        let in_block = purposes_in(text, vocab);
+        if !in_block.is_empty() {
+            return in_block;
+        }
     }
     let mut looked = 0;
     let mut i = index;
@@ -231,8 +264,15 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
     for (index, block) in blocks.iter().enumerate() {
         let text = &block.text;
         let section = section_of(block);
+        let phones = phones_in(text);
+        let emails_written = if text.contains('@') {
+            EMAIL.find_iter(text).count()
+        } else {
+            0
+        };
+        let in_block = phones.len() + emails_written + block.links.len();
         let mut phones_here: Vec<String> = Vec::new();
-        for (s, e, e164, valid) in phones_in(text) {
+        for (s, e, e164, valid) in phones {
             let sentence = sentence_at(text, s);
             phones_here.push(e164.clone());
             mentions.push(Mention {
@@ -242,7 +282,7 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
                 display: Some(text[s..e].trim().to_string()),
                 address: None,
                 valid: Some(valid),
-                purposes: purposes_for(blocks, index, sentence, vocab),
+                purposes: purposes_for(blocks, index, s, vocab, in_block),
                 section,
                 evidence: sentence.to_string(),
             });
@@ -273,7 +313,7 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
                 display: Some(display),
                 address: None,
                 valid: Some(valid),
-                purposes: purposes_for(blocks, index, sentence, vocab),
+                purposes: purposes_for(blocks, index, at, vocab, in_block),
                 section,
                 evidence: sentence.to_string(),
             });
@@ -284,9 +324,8 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
                 let address = m.as_str().trim_end_matches('.').to_lowercase();
                 let sentence = sentence_at(text, m.start());
                 emails_here.push(address.clone());
-                mentions.push(email_mention(
-                    address, blocks, index, sentence, section, vocab,
-                ));
+                let purposes = purposes_for(blocks, index, m.start(), vocab, in_block);
+                mentions.push(email_mention(address, sentence, section, purposes));
             }
         }
         for link in &block.links {
@@ -301,9 +340,8 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
             let at = text.find(link.text.as_str()).unwrap_or(0);
             let sentence = sentence_at(text, at);
             emails_here.push(address.clone());
-            mentions.push(email_mention(
-                address, blocks, index, sentence, section, vocab,
-            ));
+            let purposes = purposes_for(blocks, index, at, vocab, in_block);
+            mentions.push(email_mention(address, sentence, section, purposes));
         }
     }
     merge(mentions)
@@ -311,11 +349,9 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
 
 fn email_mention(
     address: String,
-    blocks: &[Block],
-    index: usize,
     sentence: &str,
     section: Section,
-    vocab: &Compiled,
+    purposes: Vec<Purpose>,
 ) -> Mention {
     Mention {
         key: address.clone(),
@@ -324,7 +360,7 @@ fn email_mention(
         display: None,
         address: Some(address),
         valid: None,
-        purposes: purposes_for(blocks, index, sentence, vocab),
+        purposes,
         section,
         evidence: sentence.to_string(),
     }

@@ -155,7 +155,6 @@ fn is_skip_tag(name: &str) -> bool {
             | "canvas"
             | "select"
             | "textarea"
-            | "head"
             | "video"
             | "audio"
     )

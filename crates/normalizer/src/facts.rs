@@ -183,6 +183,40 @@ fn age_limit(l: &str) -> Option<u32> {
     (1..=99).contains(&age).then_some(age)
 }
 
+static WHOLE_PROCESS: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"\b(?:whole|entire|overall|full|complete) (?:process|treatment|therapy)\b|\bfrom start to finish\b|\bfrom (?:collection|apheresis|leukapheresis) (?:to|until|through) ").unwrap()
+});
+
+/// Whether the clause around `start..end` of the lower-cased sentence says
+/// the use is only being studied ("approved for lymphoma, and researchers
+/// are exploring it for lupus": only lupus is investigational).
+fn investigational_at(l: &str, start: usize, end: usize, vocab: &Compiled) -> bool {
+    const BOUNDARIES: [&str; 8] = [
+        "; ",
+        ", and ",
+        ", but ",
+        " but ",
+        ", while ",
+        " while ",
+        " whereas ",
+        ", although ",
+    ];
+    let mut clause_start = 0;
+    let mut clause_end = l.len();
+    for b in BOUNDARIES {
+        for (at, _) in l.match_indices(b) {
+            if at + b.len() <= start && at + b.len() > clause_start {
+                clause_start = at + b.len();
+            }
+            if at >= end && at < clause_end {
+                clause_end = at;
+            }
+        }
+    }
+    l.get(clause_start..clause_end)
+        .is_some_and(|clause| vocab.investigational.is_match(clause))
+}
+
 struct Sentence {
     original: String,
     lower: String,
@@ -253,6 +287,8 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     let mut stage_evidence: Vec<Option<String>> = vec![None; vocab.stages.len()];
     let mut stage_durations: Vec<Vec<Duration>> = vec![Vec::new(); vocab.stages.len()];
 
+    let mut carried_stage: Option<usize> = None;
+    let mut previous_kind: Option<BlockKind> = None;
     for sb in &scope {
         let block_lower = lower(&sb.block.text);
         let heading_lower = sb.heading.map(|h| lower(&scope[h].block.text));
@@ -280,6 +316,11 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
         if sb.block.kind == BlockKind::Heading {
             current_stage = None;
         }
+        // Table rows: "Apheresis | T cells are collected | 4 to 6 hours".
+        if sb.block.kind == BlockKind::Cell && previous_kind == Some(BlockKind::Cell) {
+            current_stage = carried_stage.or(current_stage);
+        }
+        let mut previous_sentence_side_effects = false;
 
         for s in &sb.sentences {
             let l = &s.lower;
@@ -305,7 +346,7 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                         insert_evidence(&mut f.evidence, format!("target:{id}"), &s.original);
                     }
                     NameKind::Condition if therapy_context => {
-                        let investigational = vocab.investigational.is_match(l);
+                        let investigational = investigational_at(l, start, end, vocab);
                         let entry = conditions.entry(r.index).or_insert(investigational);
                         *entry = *entry && investigational;
                         let id = &vocab.conditions[r.index].id;
@@ -329,7 +370,11 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                     if s.original.chars().any(|c| c.is_lowercase()) {
                         for m in re.find_iter(&s.original) {
                             if let Some((_, index)) = list.iter().find(|(a, _)| a == m.as_str()) {
-                                let investigational = vocab.investigational.is_match(l);
+                                // The original and lower-cased offsets agree for these ASCII words.
+                                let investigational = match l.get(m.start()..m.end()) {
+                                    Some(_) => investigational_at(l, m.start(), m.end(), vocab),
+                                    None => vocab.investigational.is_match(l),
+                                };
                                 let entry = conditions.entry(*index).or_insert(investigational);
                                 *entry = *entry && investigational;
                                 let id = &vocab.conditions[*index].id;
@@ -350,7 +395,12 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                 }
             }
             // Side effects named only in context.
-            if heading_side_effects || intro_side_effects || vocab.side_effect_context.is_match(l) {
+            let sentence_side_effects = vocab.side_effect_context.is_match(l);
+            if heading_side_effects
+                || intro_side_effects
+                || sentence_side_effects
+                || previous_sentence_side_effects
+            {
                 for se in &vocab.side_effects {
                     if let Some(re) = &se.context {
                         if re.is_match(l) {
@@ -364,6 +414,7 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                     }
                 }
             }
+            previous_sentence_side_effects = sentence_side_effects;
             // Flags.
             if vocab.all_fda_approved.is_match(l) {
                 f.offerings.all_fda_approved = true;
@@ -407,7 +458,11 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                 }
             }
             hits.sort();
-            let found = durations(&s.original);
+            let found = if WHOLE_PROCESS.is_match(l) {
+                Vec::new()
+            } else {
+                durations(&s.original)
+            };
             if !found.is_empty() {
                 for (at, d) in found {
                     // Offsets of the original and the lower-cased sentence agree for ASCII;
@@ -435,6 +490,12 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                 current_stage = Some(last);
             }
         }
+        carried_stage = if sb.block.kind == BlockKind::Cell {
+            current_stage
+        } else {
+            None
+        };
+        previous_kind = Some(sb.block.kind);
     }
 
     // Dates: content first, then anywhere but navigation and notices.
