@@ -558,6 +558,8 @@ pub fn captures_from_records(records: &[WarcRecord]) -> Result<Vec<WarcCapture>,
         }
     }
     let mut out: Vec<WarcCapture> = Vec::new();
+    // Where each redirect response pointed, by URI.
+    let mut locations: HashMap<String, String> = HashMap::new();
     let mut push = |c: WarcCapture| {
         out.retain(|o| o.capture.url != c.capture.url);
         out.push(c);
@@ -585,6 +587,11 @@ pub fn captures_from_records(records: &[WarcRecord]) -> Result<Vec<WarcCapture>,
                             &where_,
                             "WARC-Payload-Digest does not match its payload",
                         ));
+                    }
+                }
+                if (300..400).contains(&http.status) {
+                    if let Some(target) = http.header("Location") {
+                        locations.insert(uri.to_string(), resolve_location(uri, target));
                     }
                 }
                 let content_type = http.header("Content-Type").map(str::to_string);
@@ -654,12 +661,76 @@ pub fn captures_from_records(records: &[WarcRecord]) -> Result<Vec<WarcCapture>,
             _ => {}
         }
     }
+    follow_redirects(&mut out, &locations);
     for c in &mut out {
         if let Some(center) = &c.center {
             c.capture.center = center.clone();
         }
     }
     Ok(out)
+}
+
+/// A crawler archives a redirect and its target as two responses; the page
+/// asked for is the target's content, with the hops recorded (up to 10).
+fn follow_redirects(out: &mut [WarcCapture], locations: &HashMap<String, String>) {
+    let by_url: HashMap<String, Capture> = out
+        .iter()
+        .map(|c| (c.capture.url.clone(), c.capture.clone()))
+        .collect();
+    for c in out.iter_mut() {
+        if c.center.is_some()
+            || !matches!(c.capture.outcome, FetchOutcome::HttpError { status } if (300..400).contains(&status))
+        {
+            continue;
+        }
+        let mut hops = Vec::new();
+        let mut at = c.capture.url.clone();
+        while let Some(next) = locations.get(&at) {
+            if hops.contains(next) || hops.len() >= 10 {
+                c.capture.outcome = FetchOutcome::RedirectLoop;
+                c.capture.error = Some(format!(
+                    "redirects loop or exceed 10 hops from {}",
+                    c.capture.url
+                ));
+                c.capture.body = None;
+                break;
+            }
+            hops.push(next.clone());
+            at = next.clone();
+        }
+        if c.capture.outcome == FetchOutcome::RedirectLoop {
+            continue;
+        }
+        if let Some(target) = by_url.get(&at).filter(|_| !hops.is_empty()) {
+            let url = c.capture.url.clone();
+            c.capture = Capture {
+                url,
+                final_url: Some(at.clone()),
+                redirects: hops,
+                ..target.clone()
+            };
+        }
+    }
+}
+
+/// An absolute URL for a Location header value (absolute, scheme-relative,
+/// or path-absolute; anything else is resolved against the directory).
+fn resolve_location(base: &str, location: &str) -> String {
+    let location = location.trim();
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    if let Some(rest) = location.strip_prefix("//") {
+        return format!("{scheme}://{rest}");
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    if location.starts_with('/') {
+        return format!("{scheme}://{host}{location}");
+    }
+    let path = rest[host.len()..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    format!("{scheme}://{host}{dir}/{location}")
 }
 
 /// Restores what our metadata record kept about a page.
@@ -781,6 +852,44 @@ mod tests {
         let e = captures_from_records(&read_warc(&bad).unwrap()).unwrap_err();
         assert!(e.to_string().contains("http://y.org/"), "{e}");
         assert!(e.to_string().contains("Payload-Digest"), "{e}");
+
+        // A redirect and its target: the page asked for gets the target's body.
+        let mut file = Vec::new();
+        for (uri, http) in [
+            (
+                "http://z.org/old",
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: /new\r\n\r\n".to_string(),
+            ),
+            (
+                "http://z.org/new",
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>moved here</p>".to_string(),
+            ),
+        ] {
+            file.extend_from_slice(
+                format!(
+                    "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+                    http.len()
+                )
+                .as_bytes(),
+            );
+        }
+        let caps = captures_from_records(&read_warc(&file).unwrap()).unwrap();
+        let old = caps
+            .iter()
+            .find(|c| c.capture.url == "http://z.org/old")
+            .unwrap();
+        assert_eq!(old.capture.outcome, FetchOutcome::Ok);
+        assert_eq!(old.capture.final_url.as_deref(), Some("http://z.org/new"));
+        assert_eq!(old.capture.redirects, vec!["http://z.org/new".to_string()]);
+        assert_eq!(old.capture.body.as_deref(), Some(&b"<p>moved here</p>"[..]));
+        assert_eq!(
+            resolve_location("https://a.org/x/y?q", "z"),
+            "https://a.org/x/z"
+        );
+        assert_eq!(
+            resolve_location("https://a.org/x/y", "//b.org/"),
+            "https://b.org/"
+        );
 
         let e = read_warc(b"WARC/1.1\r\nContent-Length: 99\r\n\r\nshort").unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
