@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 /// North American numbers written with digits: (216) 844-3951, 1-833-876-2227, 216.844.3951, +1 216 844 3951.
 static NANP: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:\+\s?1[\s.\-\u{a0}]*|\b1[\s.\-\u{a0}]+|\b1)?(?:\(\s*[2-9]\d{2}\s*\)|\b[2-9]\d{2})[\s.\-\u{a0}]{0,2}[2-9]\d{2}[\s.\-\u{a0}]{0,2}\d{4}\b").unwrap()
+    Regex::new(r"(?:\+\s?1[\s.\-\u{a0}]*|\b1[\s.\-\u{a0}]+|\b1)?(?:\(\s*[2-9]\d{2}\s*\)|\b[2-9]\d{2})[\s.\-/\u{a0}]{0,2}[2-9]\d{2}[\s.\-\u{a0}]{0,2}\d{4}\b").unwrap()
 });
 
 /// Vanity numbers: 1-888-MSK-CART, 800-4-CANCER, (800) GET-WELL.
@@ -458,6 +458,7 @@ mod tests {
         );
         assert_eq!(nums("APPOINTMENTS 800-525-2225"), vec!["+18005252225"]);
         assert_eq!(nums("Phone: +1 833 876 2227"), vec!["+18338762227"]);
+        assert_eq!(nums("call 800/422-6237"), vec!["+18004226237"]);
     }
 
     #[test]

@@ -171,31 +171,30 @@ fn kind_of_tag(name: &str) -> BlockKind {
 
 /// The chrome hint a class or id token carries.
 fn token_hint(token: &str) -> Option<Hint> {
-    let exact =
-        match token {
-            "nav" | "navbar" | "navigation" | "navlist" | "menu" | "menus" | "mainmenu"
-            | "megamenu" | "submenu" | "breadcrumb" | "breadcrumbs" | "crumbs" | "skip"
-            | "skiplink" | "skiplinks" | "pagination" | "pager" | "toolbar" | "sitemap"
-            | "quicklinks" | "utility" | "toc" | "jumplinks" | "topnav" | "subnav" | "sidenav"
-            | "menubar" => Some(Hint::Nav),
-            "header" | "masthead" | "hdr" | "hd" | "topbar" | "siteheader" | "logo"
-            | "branding" => Some(Hint::Header),
-            "footer" | "foot" | "ft" | "bottom" | "copyright" | "colophon" | "legal"
-            | "sitefooter" | "subfooter" => Some(Hint::Footer),
-            "sidebar" | "side" | "aside" | "rail" | "related" | "promo" | "promos"
-            | "promotion" | "promotions" | "tiles" | "carousel" | "slider" | "recommended"
-            | "recommendations" | "trending" | "popular" | "share" | "sharing" | "sharebar"
-            | "social" | "socialmedia" | "newsletter" | "signup" | "subscribe" | "subscription"
-            | "award" | "awards" | "badge" | "badges" | "accreditation" | "accreditations"
-            | "ad" | "ads" | "advert" | "advertisement" | "sponsor" | "sponsored" | "widget"
-            | "widgets" | "prev" | "previous" | "next" | "pagenav" | "teaser" | "teasers"
-            | "morestories" => Some(Hint::Aside),
-            "cookie" | "cookies" | "cookiebar" | "consent" | "gdpr" | "ccpa" | "banner"
-            | "alert" | "alerts" | "alertbar" | "notice" | "notification" | "notifications"
-            | "announcement" | "announcements" | "emergency" | "modal" | "popup" | "overlay"
-            | "lightbox" | "interstitial" | "onetrust" | "optanon" => Some(Hint::Notice),
-            _ => None,
-        };
+    let exact = match token {
+        "nav" | "navbar" | "navigation" | "navlist" | "menu" | "menus" | "mainmenu"
+        | "megamenu" | "submenu" | "breadcrumb" | "breadcrumbs" | "crumbs" | "skip"
+        | "skiplink" | "skiplinks" | "pagination" | "pager" | "toolbar" | "sitemap"
+        | "quicklinks" | "utility" | "toc" | "jumplinks" | "topnav" | "subnav" | "sidenav"
+        | "menubar" => Some(Hint::Nav),
+        "header" | "masthead" | "hdr" | "hd" | "topbar" | "siteheader" | "logo" | "branding" => {
+            Some(Hint::Header)
+        }
+        "footer" | "foot" | "ft" | "bottom" | "copyright" | "colophon" | "legal" | "sitefooter"
+        | "subfooter" => Some(Hint::Footer),
+        "sidebar" | "side" | "aside" | "rail" | "related" | "promo" | "promos" | "promotion"
+        | "promotions" | "tiles" | "carousel" | "slider" | "recommended" | "recommendations"
+        | "trending" | "popular" | "share" | "sharing" | "sharebar" | "social" | "socialmedia"
+        | "newsletter" | "signup" | "subscribe" | "subscription" | "award" | "awards" | "badge"
+        | "badges" | "accreditation" | "accreditations" | "ad" | "ads" | "advert"
+        | "advertisement" | "sponsor" | "sponsored" | "widget" | "widgets" | "pagenav"
+        | "teaser" | "teasers" | "morestories" => Some(Hint::Aside),
+        "cookie" | "cookies" | "cookiebar" | "consent" | "gdpr" | "ccpa" | "banner" | "alert"
+        | "alerts" | "alertbar" | "notice" | "notification" | "notifications" | "announcement"
+        | "announcements" | "emergency" | "modal" | "popup" | "overlay" | "lightbox"
+        | "interstitial" | "onetrust" | "optanon" => Some(Hint::Notice),
+        _ => None,
+    };
     if exact.is_some() || token.len() < 6 {
         return exact;
     }
@@ -221,6 +220,16 @@ fn token_hint(token: &str) -> Option<Hint> {
 /// Splits class/id values into lower-case tokens (`site-footer`, `mainNav`).
 fn hint_of_attr(value: &str) -> Option<Hint> {
     let mut best: Option<Hint> = None;
+    // "side-effects" is content, not a sidebar.
+    let lower = value.to_ascii_lowercase();
+    let value = if lower.contains("side") && lower.contains("effect") {
+        lower
+            .replace("side-effect", "sideeffect")
+            .replace("side_effect", "sideeffect")
+            .replace("side effect", "sideeffect")
+    } else {
+        value.to_string()
+    };
     for word in value.split(|c: char| !c.is_ascii_alphanumeric()) {
         if word.is_empty() {
             continue;
@@ -659,6 +668,9 @@ mod tests {
         assert_eq!(hint_of_attr("cookieBanner"), Some(Hint::Notice));
         assert_eq!(hint_of_attr("x7f3 q9"), None);
         assert_eq!(hint_of_attr("canvas-wrap"), None);
+        assert_eq!(hint_of_attr("section side-effects"), None);
+        assert_eq!(hint_of_attr("next-steps"), None);
+        assert_eq!(hint_of_attr("left-side"), Some(Hint::Aside));
     }
 
     #[test]

@@ -510,24 +510,41 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
             continue;
         }
         let in_content = block.in_root && block.chrome_elem.is_none();
-        for caps in DATE_CUE.captures_iter(text) {
+        let mut from = 0;
+        while let Some(caps) = DATE_CUE.captures_at(text, from) {
+            // Resume just after this cue, so a cue whose date is rejected does not hide the next one.
+            let cue_end = caps.name("w").map(|m| m.end()).unwrap_or(text.len());
+            from = cue_end;
             let w = caps["w"].to_ascii_lowercase();
             let q = caps
                 .name("q")
                 .map(|m| m.as_str().trim().to_ascii_lowercase());
             let is_review = w.contains("review");
-            if !is_review && (w == "updated" || w == "modified") && q.is_none() {
+            // "Updated February 26, 2025" in a reference list is not the page's date:
+            // a bare verb needs "by", "on" or a colon after it ("Reviewed by ... on", "Updated: ...").
+            let gap = caps.name("gap").map(|m| m.as_str()).unwrap_or("");
+            let gap_lower = gap.trim_start().to_ascii_lowercase();
+            let introduced = gap_lower.starts_with("by ")
+                || gap_lower.starts_with("on ")
+                || gap_lower.starts_with(':')
+                || gap_lower.is_empty() && gap.starts_with(':')
+                || w.contains(' ');
+            if q.is_none() && !introduced {
                 continue;
             }
             let Some(date) = iso_date(&caps) else {
                 continue;
             };
             let at = caps.get(0).map(|m| m.start()).unwrap_or(0);
-            let sentence = sentences(text)
-                .into_iter()
-                .find(|&(s, e)| at >= s && at < e)
-                .map(|(s, e)| text[s..e].to_string())
-                .unwrap_or_else(|| text.clone());
+            let date_end = caps.name("date").map(|m| m.end()).unwrap_or(at);
+            let spans = sentences(text);
+            let Some(&(start, end)) = spans.iter().find(|&&(s, e)| at >= s && at < e) else {
+                continue;
+            };
+            if date_end > end {
+                continue; // the date belongs to another sentence
+            }
+            let sentence = text[start..end].to_string();
             let slot = if is_review {
                 &mut reviewed
             } else {
@@ -656,5 +673,6 @@ mod tests {
         assert_eq!(get("Page last updated 3/4/2024"), Some("2024-03-04".into()));
         assert_eq!(get("Reviewed: 12 March 2024"), Some("2024-03-12".into()));
         assert_eq!(get("Last reviewed 2024-02-30"), None);
+        assert_eq!(get("Updated: October 12, 2023"), Some("2023-10-12".into()));
     }
 }
