@@ -513,3 +513,98 @@ fn a_store_of_an_unreadable_format_gets_a_clear_message() {
         .stderr(contains("format version 0"))
         .stderr(contains("move the folder aside"));
 }
+
+/// A WARC as another crawler writes it: WARC/1.0, `<uri>` targets, request
+/// records, a chunked response, no cartwatch metadata.
+fn foreign_warc(captures: &[cartwatch_model::Capture]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, c) in captures.iter().enumerate() {
+        let Some(body) = &c.body else { continue };
+        let request = "GET / HTTP/1.1\r\nHost: example\r\n\r\n";
+        out.extend_from_slice(
+            format!(
+                "WARC/1.0\r\nWARC-Type: request\r\nWARC-Target-URI: <{}>\r\nContent-Length: {}\r\n\r\n{request}\r\n\r\n",
+                c.url,
+                request.len()
+            )
+            .as_bytes(),
+        );
+        let ct = c.content_type.clone().unwrap_or_else(|| "text/html".into());
+        let mut http = if i == 0 {
+            let mut h =
+                format!("HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n", body.len())
+                    .into_bytes();
+            h.extend_from_slice(body);
+            h.extend_from_slice(b"\r\n0\r\n\r\n");
+            h
+        } else {
+            let mut h = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            h.extend_from_slice(body);
+            h
+        };
+        let mut record = format!(
+            "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: <{}>\r\nWARC-Date: {}\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+            c.url,
+            c.fetched_at,
+            http.len()
+        )
+        .into_bytes();
+        record.append(&mut http);
+        record.extend_from_slice(b"\r\n\r\n");
+        out.extend_from_slice(&record);
+    }
+    out
+}
+
+#[test]
+fn another_tools_warc_imports_like_the_capture_folder_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = cartwatch_fetcher::read_capture_dir(&bundled_captures("2026-10-01")).unwrap();
+    let warc = dir.path().join("crawl.warc");
+    std::fs::write(&warc, foreign_warc(&set.captures)).unwrap();
+    let from_dir = dir.path().join("a");
+    let from_warc = dir.path().join("b");
+    import(&from_dir, "2026-10-01");
+    let out = stdout_of(&["import-captures", warc.to_str().unwrap()], &from_warc);
+    assert!(out.contains("5 pages ok, 0 failed"), "{out}");
+    let pick =
+        |v: serde_json::Value| -> Vec<(String, String, serde_json::Value, serde_json::Value)> {
+            v["centers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|c| {
+                    c["pages"].as_array().unwrap().iter().map(|p| {
+                        (
+                            p["url"].as_str().unwrap().to_string(),
+                            p["body_sha256"].as_str().unwrap().to_string(),
+                            p["outcome"].clone(),
+                            p["record"].clone(),
+                        )
+                    })
+                })
+                .collect()
+        };
+    assert_eq!(
+        pick(show_json(&from_dir, "latest")),
+        pick(show_json(&from_warc, "latest"))
+    );
+    // An archive lacking a configured page is an error naming center and URL.
+    let partial = dir.path().join("partial.warc");
+    std::fs::write(&partial, foreign_warc(&set.captures[1..])).unwrap();
+    let first = &set.captures[0];
+    cartwatch()
+        .args(["import-captures"])
+        .arg(&partial)
+        .arg("--store")
+        .arg(&from_warc)
+        .assert()
+        .code(2)
+        .stderr(contains(first.center.as_str()))
+        .stderr(contains(first.url.as_str()));
+    assert_eq!(ids(&from_warc).len(), 1, "nothing half-imported");
+}

@@ -12,10 +12,19 @@
 //! Every page body, every normalized record and every snapshot manifest is a
 //! *blob*, addressed by the SHA-256 of its uncompressed bytes and stored once,
 //! zstd-compressed, in a pack file (one per snapshot that added something). An
-//! unchanged page or record costs nothing new. The sled index maps hashes to
-//! pack locations; a snapshot entry names its manifest blob, which lists the
-//! pages with their body hashes and the records' hashes, so a snapshot's
-//! records load without touching bodies.
+//! unchanged page or record costs nothing new; a changed body stored with
+//! [`SnapshotWriter::put_page_body`] is compressed against the page's previous
+//! body when that is much smaller (pages whose scripts or dates churn daily
+//! cost a few hundred bytes a day). The sled index maps hashes to pack
+//! locations and holds one small summary per snapshot (what `cartwatch
+//! snapshots` lists without reading any blob); a snapshot entry names its
+//! manifest blob, which lists the pages with their body hashes and the
+//! records' hashes (as a delta against an earlier full index), so a
+//! snapshot's records load without touching bodies.
+//!
+//! Sled holds only the index: page bodies in sled's own log would be rewritten
+//! with its tree nodes and carry its space overhead, while append-only packs
+//! cost a 45-byte header per blob.
 //!
 //! **Whole or absent.** A snapshot writes its new blobs into a fresh pack
 //! file, fsyncs it, then registers the pack, indexes its blobs and lists the
