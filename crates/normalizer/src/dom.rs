@@ -646,6 +646,32 @@ fn classify(elems: &[Elem], blocks: &mut [Block], forced_root: u32) {
         }
         i = j.max(i + 1);
     }
+    // 5. Lone link-only paragraphs inside the root ("Learn more", previous/next
+    // article tiles) and the short labels beside them ("PREVIOUS", "NEXT").
+    let mut dropped = vec![false; blocks.len()];
+    for (k, block) in blocks.iter_mut().enumerate() {
+        if block.content
+            && block.link_ratio >= 0.9
+            && matches!(block.kind, BlockKind::Para | BlockKind::Cell)
+            && block.text.len() < 100
+            && block.links.is_empty()
+        {
+            block.content = false;
+            dropped[k] = true;
+        }
+    }
+    for k in 0..blocks.len() {
+        let near_dropped = (k > 0 && dropped[k - 1]) || (k + 1 < blocks.len() && dropped[k + 1]);
+        let b = &mut blocks[k];
+        if near_dropped
+            && b.content
+            && b.kind != BlockKind::Heading
+            && b.text.len() < 20
+            && !b.text.contains(['.', ',', '!', '?', ':'])
+        {
+            b.content = false;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -243,7 +243,7 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     let mut last_non_item: Option<usize> = None;
     for block in blocks {
         let in_content = block.in_root && block.chrome_elem.is_none();
-        let beside = matches!(block.hint, None | Some(Hint::Aside)) && !block.in_root;
+        let beside = matches!(block.hint, None | Some(Hint::Aside));
         let l = lower(&block.text);
         let about_therapy = CAR_T_STRICT.is_match(&l) || product_named(&l, vocab);
         if !(in_content || (beside && about_therapy)) {
@@ -297,6 +297,7 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
             s.last().map(|s| s.lower.clone()).unwrap_or_default()
         });
         let therapy_context = vocab.car_t.is_match(&block_lower)
+            || product_named(&block_lower, vocab)
             || heading_lower
                 .as_deref()
                 .is_some_and(|h| vocab.car_t.is_match(h))
