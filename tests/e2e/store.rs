@@ -503,7 +503,8 @@ fn a_store_of_an_unreadable_format_gets_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let store: PathBuf = dir.path().join("store");
     std::fs::create_dir_all(&store).unwrap();
-    std::fs::write(store.join("conf"), "segment_size: 524288\n").unwrap();
+    // A format-0 layout (sled at the root) whose sled files are damaged.
+    std::fs::write(store.join("conf"), "not a sled config\n").unwrap();
     std::fs::write(store.join("db"), b"").unwrap();
     cartwatch()
         .args(["snapshots", "--store"])

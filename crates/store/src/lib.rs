@@ -280,14 +280,29 @@ impl Store {
         };
         std::fs::create_dir_all(path).map_err(io(path))?;
         let lock = lock_store(path)?;
-        if path.join("conf").exists() && path.join("db").exists() {
-            return Err(StoreError::Format {
+        // Format 0 (the first development build): sled at the folder's root
+        // with bodies, records and manifests trees. Migrated in place; an
+        // interrupted migration starts over.
+        let format0 = if path.join("conf").exists() && path.join("db").exists() {
+            let failed = |message: String| {
+                StoreError::Format {
                 path: path.to_path_buf(),
                 found: 0,
                 supported: FORMAT_VERSION,
-                advice: "it was written by an early development build whose layout cannot be read; move the folder aside and take new snapshots (`cartwatch import-captures DIR` stores capture folders)".into(),
-            });
-        }
+                advice: format!("migrating it failed ({message}); move the folder aside and take new snapshots (`cartwatch import-captures DIR` stores capture folders)"),
+            }
+            };
+            let old = sled::open(path).map_err(|e| failed(e.to_string()))?;
+            for dir in ["index", "packs"] {
+                let dir = path.join(dir);
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+                }
+            }
+            Some((old, failed))
+        } else {
+            None
+        };
         let packs_dir = path.join("packs");
         std::fs::create_dir_all(&packs_dir).map_err(io(&packs_dir))?;
         let sled_err = |source| StoreError::Sled {
@@ -311,7 +326,71 @@ impl Store {
         if store.get(KEY_GC_PENDING)?.is_some() {
             store.collect_garbage()?;
         }
+        if let Some((old, failed)) = format0 {
+            store
+                .migrate_format0(&old)
+                .map_err(|e| failed(e.to_string()))?;
+            drop(old);
+            retire_format0(path).map_err(io(path))?;
+        }
         Ok(store)
+    }
+
+    /// Copies every snapshot of a format-0 store (ids, sources, pages,
+    /// bodies, records) into this one.
+    fn migrate_format0(&self, old: &sled::Db) -> Result<()> {
+        let sled_err = |e| self.sled_err(e);
+        let manifests = old.open_tree("manifests").map_err(sled_err)?;
+        let bodies = old.open_tree("bodies").map_err(sled_err)?;
+        let records = old.open_tree("records").map_err(sled_err)?;
+        for kv in manifests.iter() {
+            let (key, value) = kv.map_err(sled_err)?;
+            let key = String::from_utf8_lossy(&key).into_owned();
+            let manifest: SnapshotManifest =
+                self.decode(&format!("format-0 manifest {key}"), &value)?;
+            let mut writer = self.writer(
+                manifest.id.clone(),
+                manifest.created_at.clone(),
+                manifest.source.clone(),
+            )?;
+            for center in &manifest.centers {
+                for page in &center.pages {
+                    if let Some(hash) = &page.body_sha256 {
+                        let body =
+                            bodies
+                                .get(hash.as_bytes())
+                                .map_err(sled_err)?
+                                .ok_or_else(|| StoreError::MissingBlob {
+                                    path: self.path.clone(),
+                                    what: format!(
+                                        "the format-0 body of page {} (center {}) in snapshot {}",
+                                        page.url, center.id, manifest.id
+                                    ),
+                                    hash: hash.clone(),
+                                })?;
+                        let stored = writer.put_page_body(&center.id, &page.url, &body)?;
+                        if &stored != hash {
+                            return Err(StoreError::Integrity {
+                                what: format!(
+                                    "the format-0 body of page {} (center {}) in snapshot {}",
+                                    page.url, center.id, manifest.id
+                                ),
+                                file: self.path.join("db"),
+                                message: format!("it hashes to {stored}, expected {hash}"),
+                            });
+                        }
+                    }
+                    let record_key = format!("{}\0{}\0{}", manifest.id, center.id, page.url);
+                    if let Some(value) = records.get(record_key.as_bytes()).map_err(sled_err)? {
+                        let record: PageRecord =
+                            self.decode(&format!("format-0 record {}", page.url), &value)?;
+                        writer.put_record(&center.id, &page.url, &record)?;
+                    }
+                }
+            }
+            writer.commit(manifest.centers.clone())?;
+        }
+        Ok(())
     }
 
     /// The store folder.
@@ -430,6 +509,15 @@ impl Store {
         let newest = self.ids()?.pop();
         let id = next_id(now, newest.as_deref());
         let created_at = id.get(..20).unwrap_or(&id).to_string();
+        self.writer(id, created_at, source)
+    }
+
+    fn writer(
+        &self,
+        id: String,
+        created_at: String,
+        source: SnapshotSource,
+    ) -> Result<SnapshotWriter<'_>> {
         let pack_no = self
             .registered_packs()?
             .into_iter()
@@ -1004,6 +1092,22 @@ impl Store {
         self.delete_unregistered_packs()?;
         Ok(report)
     }
+}
+
+/// Moves a migrated format-0 store's sled files into `format0-backup/`
+/// (`db` last: until it moves, the next open migrates again from scratch).
+fn retire_format0(path: &Path) -> std::io::Result<()> {
+    let backup = path.join("format0-backup");
+    std::fs::create_dir_all(&backup)?;
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name == "conf" || name == "blobs" || name.starts_with("snap.") {
+            std::fs::rename(entry.path(), backup.join(&*name))?;
+        }
+    }
+    std::fs::rename(path.join("db"), backup.join("db"))
 }
 
 /// The size these bytes take compressed as the store compresses blobs (zstd

@@ -244,7 +244,7 @@ fn prune_reclaims_space_and_keeps_the_newest() {
 #[test]
 fn an_older_layout_or_newer_format_gets_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("conf"), "").unwrap();
+    std::fs::write(dir.path().join("conf"), "not a sled config\n").unwrap();
     std::fs::write(dir.path().join("db"), "").unwrap();
     let text = Store::open(dir.path()).err().unwrap().to_string();
     assert!(text.contains("format version 0"), "{text}");
@@ -391,4 +391,68 @@ fn a_page_that_churns_a_little_daily_costs_a_delta_and_reads_back_exactly() {
             .unwrap();
         assert_eq!(read, body.as_bytes(), "{id}");
     }
+}
+
+#[test]
+fn a_format_0_store_is_migrated_in_place_with_every_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = big("format zero");
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(body.as_bytes()))
+    };
+    let ids = ["2026-10-01T06:00:00Z", "2026-11-01T06:00:00Z"];
+    {
+        // The first development build's layout: sled at the root.
+        let db = sled::open(dir.path()).unwrap();
+        let manifests = db.open_tree("manifests").unwrap();
+        let bodies = db.open_tree("bodies").unwrap();
+        let records = db.open_tree("records").unwrap();
+        bodies.insert(hash.as_bytes(), body.as_bytes()).unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            let pages = if i == 0 {
+                vec![page("https://a.org/1", Some(hash.clone()), true)]
+            } else {
+                vec![page("https://a.org/1", None, false)]
+            };
+            let manifest = cartwatch_model::SnapshotManifest {
+                id: id.to_string(),
+                created_at: id.to_string(),
+                source: SnapshotSource::Captures { dir: "old".into() },
+                centers: vec![CenterSnapshot {
+                    id: "a".into(),
+                    name: "A".into(),
+                    pages,
+                }],
+                bytes_new: 0,
+            };
+            manifests
+                .insert(id.as_bytes(), serde_json::to_vec(&manifest).unwrap())
+                .unwrap();
+        }
+        records
+            .insert(
+                format!("{}\0a\0https://a.org/1", ids[0]).as_bytes(),
+                serde_json::to_vec(&record("https://a.org/1", "old record")).unwrap(),
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.ids().unwrap(), ids.to_vec());
+    let records = store.records(ids[0]).unwrap();
+    assert_eq!(records[0].2.title.as_deref(), Some("old record"));
+    assert_eq!(
+        store
+            .page_body(ids[0], "a", "https://a.org/1")
+            .unwrap()
+            .unwrap(),
+        body.as_bytes()
+    );
+    assert_eq!(store.summaries().unwrap()[1].pages_failed, 1);
+    assert!(dir.path().join("format0-backup/db").exists());
+    assert!(!dir.path().join("conf").exists());
+    drop(store);
+    // Opens as a current store from now on.
+    assert_eq!(Store::open(dir.path()).unwrap().ids().unwrap().len(), 2);
 }
