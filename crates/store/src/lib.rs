@@ -1131,7 +1131,10 @@ fn lock_store(path: &Path) -> Result<File> {
         .truncate(false)
         .open(&lock_path)
         .map_err(io)?;
-    if file.try_lock_exclusive().is_err() {
+    if let Err(e) = file.try_lock_exclusive() {
+        if e.raw_os_error() != fs2::lock_contended_error().raw_os_error() {
+            return Err(io(e));
+        }
         let mut text = String::new();
         let _ = file.read_to_string(&mut text);
         return Err(StoreError::InUse {
@@ -1288,7 +1291,9 @@ impl SnapshotWriter<'_> {
         let path = self.pack_path();
         let full = pack::compress(bytes).map_err(self.store.io_err(&path))?;
         let mut chosen = (BlobKind::Body, full);
-        if let Some((base_hash, base)) = self.base_for(center, url)? {
+        // A base that cannot be read (damaged) only costs the delta: the
+        // damage is reported when its own snapshot is read.
+        if let Ok(Some((base_hash, base))) = self.base_for(center, url) {
             let frame = pack::compress_with_base(bytes, &base).map_err(self.store.io_err(&path))?;
             // Prefer the delta only when it is much smaller, so that a page
             // that drifted far gets a fresh full body to be the next base.
