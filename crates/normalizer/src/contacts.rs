@@ -104,6 +104,7 @@ fn section_of(block: &Block) -> Section {
         Some(Hint::Aside) => Section::Aside,
         Some(Hint::Notice) => Section::Header,
         None if block.in_root => Section::Main,
+        None if block.beside_root => Section::Aside,
         None if block.before_root => Section::Header,
         None => Section::Footer,
     }

@@ -63,6 +63,9 @@ pub(crate) struct Block {
     pub content: bool,
     /// Before the content root in document order (for contacts outside it).
     pub before_root: bool,
+    /// Outside the root but inside the same layout container (a sidebar column),
+    /// rather than above or below it at the page's top level.
+    pub beside_root: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -317,6 +320,7 @@ impl Builder {
                 in_root: false,
                 content: false,
                 before_root: false,
+                beside_root: false,
             });
         }
         self.buf.clear();
@@ -611,8 +615,23 @@ fn classify(elems: &[Elem], blocks: &mut [Block], forced_root: u32) {
                 i as u32 == root || (elems[i].parent != NONE && in_root[elems[i].parent as usize]);
         }
     }
+    // The root's ancestors, to tell a sidebar column (sharing a deep ancestor
+    // with the root) from page-level headers and footers.
+    let mut root_chain = vec![false; n];
+    let mut e = root;
+    while e != NONE {
+        root_chain[e as usize] = true;
+        e = elems[e as usize].parent;
+    }
     let mut seen_root = false;
     for block in blocks.iter_mut() {
+        if root != NONE && !in_root[block.elem as usize] {
+            let mut a = block.elem;
+            while a != NONE && !root_chain[a as usize] {
+                a = elems[a as usize].parent;
+            }
+            block.beside_root = a != NONE && elems[a as usize].depth >= 2;
+        }
         block.in_root = in_root[block.elem as usize];
         if block.in_root {
             seen_root = true;

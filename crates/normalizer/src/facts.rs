@@ -33,7 +33,7 @@ static SE_HEADING: Lazy<Regex> = Lazy::new(|| {
 });
 static AGE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?x)
-        \bup\ to\ (?:the\ )?(?:age\ (?:of\ )?)?(?P<upto>\d{1,2})(?:\ years)?
+        \bup\ to\ (?:the\ )?(?:age\ (?:of\ )?(?P<upto>\d{1,2})|(?P<uptoyears>\d{1,2})\ years)
       | \bages?\ (?:\d{1,2}\ ?(?:to|-|through|and)\ ?)?(?P<andunder>\d{1,2})\ (?:and|or)\ (?:under|younger)
       | \b(?P<younger>\d{1,2})\ (?:years\ (?:of\ age\ )?|years\ old\ )?(?:and|or)\ (?:younger|under)
       | \bthrough\ (?:age\ )?(?P<through>\d{1,2})\b
@@ -174,6 +174,7 @@ fn age_limit(l: &str) -> Option<u32> {
     let caps = AGE.captures(l)?;
     let get = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
     let age = get("upto")
+        .or_else(|| get("uptoyears"))
         .or_else(|| get("andunder"))
         .or_else(|| get("younger"))
         .or_else(|| get("through"))
@@ -325,8 +326,17 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
 
         for s in &sb.sentences {
             let l = &s.lower;
-            // Names: products, targets, conditions, populations, side effects.
-            for m in vocab.names.find_iter(l.as_str()) {
+            // Names: products, targets, conditions, populations, side effects
+            // (organization names such as "Leukemia & Lymphoma Society" masked).
+            let masked;
+            let names_text: &str = match &vocab.ignore_names {
+                Some(re) if re.is_match(l) => {
+                    masked = re.replace_all(l, |c: &regex::Captures<'_>| " ".repeat(c[0].len()));
+                    &masked
+                }
+                _ => l,
+            };
+            for m in vocab.names.find_iter(names_text) {
                 let (start, mut end) = (m.start(), m.end());
                 if l[end..].starts_with("tm") && is_word_at(l, start, end + 2) {
                     end += 2;
@@ -452,7 +462,34 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
             let mut hits: Vec<(usize, usize)> = Vec::new();
             for (i, stage) in vocab.stages.iter().enumerate() {
                 if let Some(m) = stage.cue.find(l) {
-                    hits.push((m.start(), i));
+                    // "after the infusion, you stay ...": a step named as a point in
+                    // time still counts as mentioned, but durations go to the other step.
+                    let before = l[..m.start()].trim_end();
+                    let reference = [
+                        "after",
+                        "after the",
+                        "after your",
+                        "before",
+                        "before the",
+                        "before your",
+                        "following",
+                        "following the",
+                        "prior to",
+                        "prior to the",
+                        "since",
+                        "until",
+                        "until the",
+                    ]
+                    .iter()
+                    .any(|w| {
+                        before.ends_with(w)
+                            && before[..before.len() - w.len()]
+                                .ends_with(|c: char| !c.is_alphanumeric())
+                            || before == *w
+                    });
+                    if !reference {
+                        hits.push((m.start(), i));
+                    }
                     if stage_evidence[i].is_none() {
                         stage_evidence[i] = Some(s.original.clone());
                     }
@@ -661,6 +698,8 @@ mod tests {
         assert_eq!(age_limit("children younger than 26"), Some(25));
         assert_eq!(age_limit("patients 21 and younger"), Some(21));
         assert_eq!(age_limit("it takes up to 3 weeks"), None);
+        assert_eq!(age_limit("patients may stay up to 2 weeks"), None);
+        assert_eq!(age_limit("children up to age 21"), Some(21));
     }
 
     #[test]

@@ -166,6 +166,8 @@ struct RawCues {
     #[serde(default)]
     trial_negation: Vec<String>,
     manufacturing_on_site: Vec<String>,
+    #[serde(default)]
+    ignore_names: Vec<String>,
     cost_context: Vec<String>,
     purpose: BTreeMap<String, Vec<String>>,
 }
@@ -236,6 +238,8 @@ pub(crate) struct Compiled {
     pub center_action: Regex,
     pub trial_negation: Option<Regex>,
     pub manufacturing_on_site: Regex,
+    /// Organization names masked before names are matched.
+    pub ignore_names: Option<Regex>,
     pub cost_context: Regex,
     /// (purpose id, cue) in the order of [`cartwatch_model::Purpose::ALL`] where known.
     pub purposes: Vec<(cartwatch_model::Purpose, Regex)>,
@@ -496,6 +500,11 @@ fn compile(raw: RawVocabulary) -> Result<Compiled, String> {
             Some(join("cues.trial_negation", &c.trial_negation)?)
         },
         manufacturing_on_site: join("cues.manufacturing_on_site", &c.manufacturing_on_site)?,
+        ignore_names: if c.ignore_names.is_empty() {
+            None
+        } else {
+            Some(join("cues.ignore_names", &c.ignore_names)?)
+        },
         cost_context: join("cues.cost_context", &c.cost_context)?,
         purposes,
     })

@@ -376,3 +376,44 @@ fn output_is_deterministic() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn bootstrap_grid_with_step_headings_and_society_names() {
+    let r = record("bootstrap-grid-summit.html");
+    for chrome in [
+        "MyChart",
+        "Upcoming events",
+        "Walk for Cancer",
+        "Diamond Hill",
+        "Home",
+    ] {
+        assert!(!r.main_text.contains(chrome), "{chrome:?} leaked");
+    }
+    assert!(r.main_text.contains("Step 3: Engineering"));
+    assert!(r.offerings.all_fda_approved);
+    assert!(r.offerings.manufacturing_on_site);
+    assert!(!r.offerings.clinical_trials);
+    // "The Leukemia & Lymphoma Society" names no condition.
+    assert_eq!(condition_ids(&r), [("multiple_myeloma".into(), false)]);
+    assert_eq!(r.offerings.age_max, None, "'up to 4 weeks' is not an age");
+    assert_eq!(
+        stage_ids(&r),
+        [
+            "evaluation",
+            "collection",
+            "manufacturing",
+            "lymphodepletion",
+            "infusion",
+            "monitoring"
+        ]
+    );
+    assert_eq!(minutes(stage(&r, "infusion")), [(Some(30), Some(30))]);
+    assert_eq!(
+        minutes(stage(&r, "monitoring"))[0],
+        (Some(14400), Some(14400))
+    );
+    assert_eq!(r.dates.revised.as_deref(), Some("2023-10-12"));
+    let sidebar = phone(&r, "+19082778600");
+    assert_eq!(sidebar.section, Section::Aside);
+    assert_eq!(sidebar.purposes, [Purpose::Appointments]);
+}

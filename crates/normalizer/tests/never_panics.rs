@@ -6,13 +6,14 @@ use cartwatch_model::SelectorOverride;
 use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
 use proptest::prelude::*;
 
-const PAGES: [&[u8]; 6] = [
+const PAGES: [&[u8]; 7] = [
     include_bytes!("fixtures/semantic-lakeview.html"),
     include_bytes!("fixtures/divsoup-northshore.html"),
     include_bytes!("fixtures/table-prairie-windows1252.html"),
     include_bytes!("fixtures/gbk-dongfang.html"),
     include_bytes!("fixtures/vanity-childrens.html"),
     include_bytes!("fixtures/roles-patient-org.html"),
+    include_bytes!("fixtures/bootstrap-grid-summit.html"),
 ];
 
 fn run(bytes: &[u8], content_type: Option<&str>, selectors: Option<&SelectorOverride>) -> String {
