@@ -817,6 +817,28 @@ mod tests {
     }
 
     #[test]
+    fn truncated_or_damaged_files_are_errors_never_panics() {
+        let mut w = WarcWriter::new(Vec::new(), false, "2026-11-01T06:00:00Z").unwrap();
+        let ok = page("https://a.org/x", FetchOutcome::Ok, Some(200));
+        w.write_page("a", &ok, Some(b"<p>body</p>")).unwrap();
+        let bytes = w.finish().unwrap();
+        for cut in 0..bytes.len() {
+            if let Ok(records) = read_warc(&bytes[..cut]) {
+                let _ = captures_from_records(&records);
+            }
+            let mut damaged = bytes.clone();
+            damaged[cut] ^= 0x41;
+            if let Ok(records) = read_warc(&damaged) {
+                let _ = captures_from_records(&records);
+            }
+        }
+        // Cutting inside the response's block is a clear error.
+        let at = find(&bytes, b"<p>body").unwrap();
+        let e = read_warc(&bytes[..at + 3]).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+    }
+
+    #[test]
     fn foreign_records_chunked_gzip_and_bad_digests() {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(b"<html>hi</html>").unwrap();
