@@ -515,6 +515,13 @@ pub(crate) fn page_blocks(html: &str, overrides: Option<&Overrides>) -> Page {
     let owner = block_owner.last().copied().unwrap_or(NONE);
     b.flush(owner);
 
+    // A page without a <title> is named by its first heading.
+    let title = title.or_else(|| {
+        b.blocks
+            .iter()
+            .find(|block| block.kind == BlockKind::Heading)
+            .map(|block| block.text.clone())
+    });
     let mut page = Page {
         title,
         blocks: std::mem::take(&mut b.blocks),

@@ -188,10 +188,16 @@ static WHOLE_PROCESS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"\b(?:whole|entire|overall|full|complete) (?:process|treatment|therapy)\b|\bfrom start to finish\b|\bfrom (?:collection|apheresis|leukapheresis) (?:to|until|through) ").unwrap()
 });
 
+static NEGATED: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"\b(?:not|isn't|aren't|no longer)\b(?: \w+){0,2} (?:approved|used|available|an option|indicated|offered|effective)\b|\bnot (?:yet )?(?:for|in)\b").unwrap()
+});
+
 /// Whether the clause around `start..end` of the lower-cased sentence says
 /// the use is only being studied ("approved for lymphoma, and researchers
-/// are exploring it for lupus": only lupus is investigational).
-fn investigational_at(l: &str, start: usize, end: usize, vocab: &Compiled) -> bool {
+/// are exploring it for lupus": only lupus is investigational). `None` when
+/// the clause denies the use ("not approved for solid tumors") and nothing
+/// in the sentence says it is being studied.
+fn investigational_at(l: &str, start: usize, end: usize, vocab: &Compiled) -> Option<bool> {
     const BOUNDARIES: [&str; 8] = [
         "; ",
         ", and ",
@@ -214,8 +220,14 @@ fn investigational_at(l: &str, start: usize, end: usize, vocab: &Compiled) -> bo
             }
         }
     }
-    l.get(clause_start..clause_end)
-        .is_some_and(|clause| vocab.investigational.is_match(clause))
+    let clause = l.get(clause_start..clause_end).unwrap_or(l);
+    if vocab.investigational.is_match(clause) {
+        return Some(true);
+    }
+    if NEGATED.is_match(clause) {
+        return vocab.investigational.is_match(l).then_some(true);
+    }
+    Some(false)
 }
 
 struct Sentence {
@@ -357,7 +369,9 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                         insert_evidence(&mut f.evidence, format!("target:{id}"), &s.original);
                     }
                     NameKind::Condition if therapy_context => {
-                        let investigational = investigational_at(l, start, end, vocab);
+                        let Some(investigational) = investigational_at(l, start, end, vocab) else {
+                            continue;
+                        };
                         let entry = conditions.entry(r.index).or_insert(investigational);
                         *entry = *entry && investigational;
                         let id = &vocab.conditions[r.index].id;
@@ -384,7 +398,10 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                                 // The original and lower-cased offsets agree for these ASCII words.
                                 let investigational = match l.get(m.start()..m.end()) {
                                     Some(_) => investigational_at(l, m.start(), m.end(), vocab),
-                                    None => vocab.investigational.is_match(l),
+                                    None => Some(vocab.investigational.is_match(l)),
+                                };
+                                let Some(investigational) = investigational else {
+                                    continue;
                                 };
                                 let entry = conditions.entry(*index).or_insert(investigational);
                                 *entry = *entry && investigational;

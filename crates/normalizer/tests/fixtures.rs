@@ -417,3 +417,16 @@ fn bootstrap_grid_with_step_headings_and_society_names() {
     assert_eq!(sidebar.section, Section::Aside);
     assert_eq!(sidebar.purposes, [Purpose::Appointments]);
 }
+
+/// Whole records, so any change in what the normalizer reads shows up in review.
+#[test]
+fn whole_records_match_their_snapshots() {
+    for name in [
+        "divsoup-northshore.html",
+        "table-prairie-windows1252.html",
+        "vanity-childrens.html",
+    ] {
+        let r = record(name);
+        insta::assert_json_snapshot!(name.trim_end_matches(".html"), r);
+    }
+}
