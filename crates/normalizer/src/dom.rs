@@ -76,6 +76,8 @@ struct Elem {
     forced_chrome: bool,
     in_article: bool,
     kind: BlockKind,
+    /// 2 for `<main>` / `role=main`, 1 for `<article>`, else 0.
+    positive: u8,
 }
 
 /// The page as blocks.
@@ -451,6 +453,13 @@ pub(crate) fn page_blocks(html: &str, overrides: Option<&Overrides>) -> Page {
                             forced_chrome: excluded_nodes.contains(&node.id()),
                             in_article,
                             kind: kind_of_tag(name),
+                            positive: if name == "main" || role_main {
+                                2
+                            } else if name == "article" {
+                                1
+                            } else {
+                                0
+                            },
                         });
                         if content_nodes.contains(&node.id()) && forced_root == NONE {
                             forced_root = index;
@@ -615,11 +624,58 @@ fn classify(elems: &[Elem], blocks: &mut [Block], forced_root: u32) {
         }
         best
     };
+    // Widen the root to the page's own <main> / role=main (or <article>) around
+    // it, so the title and intro beside the densest block stay; without such
+    // markup, take in sibling blocks of the root that carry prose of their own
+    // (content split over several sections).
+    let mut roots: Vec<u32> = Vec::new();
+    if root != NONE && forced_root == NONE {
+        let mut best_main = NONE;
+        let mut best_article = NONE;
+        let mut e = root;
+        while e != NONE && elems[e as usize].depth >= 2 {
+            let el = &elems[e as usize];
+            if chrome_of[e as usize] == NONE {
+                if el.positive == 2 {
+                    best_main = e;
+                } else if el.positive == 1 && best_article == NONE {
+                    best_article = e;
+                }
+            }
+            e = el.parent;
+        }
+        let widened = if best_main != NONE {
+            best_main
+        } else {
+            best_article
+        };
+        if widened != NONE {
+            roots.push(widened);
+        } else {
+            roots.push(root);
+            let parent = elems[root as usize].parent;
+            if parent != NONE {
+                let floor = (sums[root as usize] / 4).max(150);
+                for i in 0..n {
+                    if elems[i].parent == parent
+                        && i as u32 != root
+                        && chrome_of[i] == NONE
+                        && sums[i] >= floor
+                    {
+                        roots.push(i as u32);
+                    }
+                }
+            }
+        }
+    } else if root != NONE {
+        roots.push(root);
+    }
+    let root = roots.first().copied().unwrap_or(NONE);
     let mut in_root = vec![root == NONE; n];
     if root != NONE {
         for i in 0..n {
-            in_root[i] =
-                i as u32 == root || (elems[i].parent != NONE && in_root[elems[i].parent as usize]);
+            in_root[i] = roots.contains(&(i as u32))
+                || (elems[i].parent != NONE && in_root[elems[i].parent as usize]);
         }
     }
     // The root's ancestors, to tell a sidebar column (sharing a deep ancestor
