@@ -36,7 +36,9 @@ fn snapshot_over_http_stores_every_centers_record() {
     assert_eq!(snapshots.len(), 1);
     let manifest = &snapshots[0];
     assert_eq!(manifest.centers.len(), 5);
-    assert!(manifest.pages().all(|p| p.outcome.has_content() && p.has_record));
+    assert!(manifest
+        .pages()
+        .all(|p| p.outcome.has_content() && p.has_record));
     let records = store.records(&manifest.id).unwrap();
     assert_eq!(records.len(), 5);
     let record = |center: &str| {

@@ -70,7 +70,10 @@ impl VocabularyArg {
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read the vocabulary file {}", path.display()))?;
-        Ok(Vocabulary::from_toml_str(&text, &path.display().to_string())?)
+        Ok(Vocabulary::from_toml_str(
+            &text,
+            &path.display().to_string(),
+        )?)
     }
 }
 
