@@ -557,14 +557,18 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     let mut reviewed: Option<(bool, String, String)> = None;
     let mut revised: Option<(bool, String, String)> = None;
     for block in blocks {
-        if matches!(block.hint, Some(Hint::Nav) | Some(Hint::Notice)) {
+        // Never from navigation, notices, headers or anything above the content
+        // (alert bars without markup hints stand there); a footer's "page last
+        // updated" counts.
+        let in_content = block.in_root && block.chrome_elem.is_none();
+        let below = !block.before_root && matches!(block.hint, None | Some(Hint::Footer));
+        if !(in_content || below) {
             continue;
         }
         let text = &block.text;
         if !text.bytes().any(|b| b.is_ascii_digit()) {
             continue;
         }
-        let in_content = block.in_root && block.chrome_elem.is_none();
         let mut from = 0;
         while let Some(caps) = DATE_CUE.captures_at(text, from) {
             // Resume just after this cue, so a cue whose date is rejected does not hide the next one.
