@@ -430,3 +430,26 @@ fn whole_records_match_their_snapshots() {
         insta::assert_json_snapshot!(name.trim_end_matches(".html"), r);
     }
 }
+
+#[test]
+fn other_phrasings_of_conditions_steps_and_a_vanity_helpline() {
+    let r = record("phrasing-hopewell.html");
+    assert_eq!(
+        condition_ids(&r),
+        [
+            ("acute_lymphoblastic_leukemia".into(), false),
+            ("chronic_lymphocytic_leukemia".into(), false),
+            ("lymphoma".into(), false),
+            ("multiple_myeloma".into(), false),
+        ]
+    );
+    assert_eq!(stage_ids(&r), ["evaluation", "infusion", "monitoring"]);
+    assert_eq!(
+        minutes(stage(&r, "monitoring")),
+        [(Some(10080), Some(20160)), (Some(40320), Some(40320))]
+    );
+    assert!(stage(&r, "infusion").durations.is_empty());
+    let nci = phone(&r, "+18004226237");
+    assert_eq!(nci.display.as_deref(), Some("1-800-4-CANCER"));
+    assert_eq!(nci.purposes, [Purpose::Information]);
+}

@@ -6,7 +6,7 @@ use cartwatch_model::SelectorOverride;
 use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
 use proptest::prelude::*;
 
-const PAGES: [&[u8]; 7] = [
+const PAGES: [&[u8]; 8] = [
     include_bytes!("fixtures/semantic-lakeview.html"),
     include_bytes!("fixtures/divsoup-northshore.html"),
     include_bytes!("fixtures/table-prairie-windows1252.html"),
@@ -14,6 +14,7 @@ const PAGES: [&[u8]; 7] = [
     include_bytes!("fixtures/vanity-childrens.html"),
     include_bytes!("fixtures/roles-patient-org.html"),
     include_bytes!("fixtures/bootstrap-grid-summit.html"),
+    include_bytes!("fixtures/phrasing-hopewell.html"),
 ];
 
 fn run(bytes: &[u8], content_type: Option<&str>, selectors: Option<&SelectorOverride>) -> String {
