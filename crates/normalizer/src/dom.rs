@@ -214,6 +214,11 @@ fn token_hint(token: &str) -> Option<Hint> {
         ("breadcrumb", Hint::Nav),
         ("sidebar", Hint::Aside),
         ("newsletter", Hint::Aside),
+        ("related", Hint::Aside),
+        ("social", Hint::Aside),
+        ("promo", Hint::Aside),
+        ("sharing", Hint::Aside),
+        ("sharebar", Hint::Aside),
     ] {
         if token.contains(needle) {
             return Some(hint);
@@ -778,6 +783,7 @@ mod tests {
         assert_eq!(hint_of_attr("canvas-wrap"), None);
         assert_eq!(hint_of_attr("section side-effects"), None);
         assert_eq!(hint_of_attr("next-steps"), None);
+        assert_eq!(hint_of_attr("jp-relatedposts"), Some(Hint::Aside));
         assert_eq!(hint_of_attr("left-side"), Some(Hint::Aside));
     }
 

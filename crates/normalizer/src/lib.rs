@@ -1,7 +1,31 @@
 //! From page bytes to a [`PageRecord`]: decoding, content extraction,
 //! contacts, offerings, process, side effects, costs and dates.
 //!
-//! Pure: no I/O, deterministic, and never panics on any input.
+//! Pure: no I/O, deterministic, and never panics on any input (a proptest
+//! over arbitrary and mutated pages checks it).
+//!
+//! The pipeline:
+//! 1. [`decode`]: byte-order mark, then the HTTP charset, then `<meta charset>`
+//!    / `http-equiv`, then chardetng (windows-1252 and GBK read right).
+//! 2. Blocks and chrome: the page is parsed (scraper/html5ever) and walked
+//!    without recursion into text blocks (paragraphs, headings, list items,
+//!    cells). Navigation, headers, footers, sidebars, cookie/consent banners,
+//!    alert bars, promos, awards and related tiles are told apart by semantic
+//!    tags, ARIA roles and class/id hints, and, for div soup and table layouts
+//!    without hints, by structure: the content root is the deepest element
+//!    holding most of the page's prose (long, punctuated, few links), widened
+//!    to the page's `<main>`/`<article>`; link-dense runs inside it are dropped.
+//!    Per-center CSS selectors (`SelectorOverride`) can force the root and
+//!    exclude parts.
+//! 3. Contacts from every block (scripts and styles never are blocks):
+//!    phone numbers (digits, vanity letters, `tel:` links) validated with
+//!    libphonenumber, emails (`mailto:` too), merged per number, with purposes
+//!    read from the sentence, its neighbours and its heading.
+//! 4. Facts from the content (and from boxes beside it that talk about the
+//!    therapy): products, targets, conditions (investigational or not),
+//!    populations and age limits, flags, stages with durations, side effects,
+//!    costs and dates, each with the sentence it was read from. The words are
+//!    data: [`Vocabulary`] (`config/vocabulary.toml`).
 //!
 //! ```
 //! use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
