@@ -683,6 +683,16 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     f
 }
 
+/// Whether a text names a product, condition, target or side effect of the
+/// vocabulary (a linked list of products is content, not navigation).
+pub(crate) fn names_a_term(text: &str, vocab: &Compiled) -> bool {
+    let l = lower(text);
+    vocab.names.find_iter(l.as_str()).any(|m| {
+        vocab.name_refs[m.pattern().as_usize()].kind != NameKind::Population
+            && is_word_at(&l, m.start(), m.end())
+    })
+}
+
 fn product_named(l: &str, vocab: &Compiled) -> bool {
     vocab.names.find_iter(l).any(|m| {
         vocab.name_refs[m.pattern().as_usize()].kind == NameKind::Product

@@ -85,7 +85,18 @@ pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary
     let overrides = input
         .selectors
         .map(|s| dom::Overrides::new(s.content.as_deref(), &s.exclude));
-    let page = dom::page_blocks(html, overrides.as_ref());
+    let mut page = dom::page_blocks(html, overrides.as_ref());
+    // Lists of linked products or conditions inside the content stay in the
+    // text, although link-dense runs are otherwise navigation.
+    for block in page.blocks.iter_mut() {
+        if block.in_root
+            && block.chrome_elem.is_none()
+            && !block.content
+            && facts::names_a_term(&block.text, vocab)
+        {
+            block.content = true;
+        }
+    }
     let contacts = contacts::contacts(&page.blocks, vocab);
     let facts = facts::facts(&page.blocks, vocab);
     let main_text = page
