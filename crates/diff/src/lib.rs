@@ -331,3 +331,12 @@ pub fn render_audit(report: &AuditReport, format: AuditFormat, color: bool) -> S
         AuditFormat::Csv => csv::audit(report),
     }
 }
+
+/// "1 word", "2 words": a count with its noun in the right number.
+pub(crate) fn counted(n: usize, singular: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("{n} {singular}")
+    } else {
+        format!("{n} {plural}")
+    }
+}

@@ -184,7 +184,10 @@ pub(crate) fn record_changes(
         }
         changes.push(Change {
             kind: ChangeKind::TextChanged,
-            summary: format!("page text changed: {added} words added, {removed} removed"),
+            summary: format!(
+                "page text changed: {} added, {removed} removed",
+                crate::counted(added, "word", "words")
+            ),
             before: None,
             after: None,
             evidence: None,

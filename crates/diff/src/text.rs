@@ -199,9 +199,9 @@ pub fn audit(report: &AuditReport, color: bool) -> String {
         out.push_str(&format!(" (numbers compared with {previous})"));
     }
     out.push_str(&format!(
-        "\n{} errors, {} warnings, {} info\n",
-        count(Severity::Error),
-        count(Severity::Warning),
+        "\n{}, {}, {} info\n",
+        crate::counted(count(Severity::Error), "error", "errors"),
+        crate::counted(count(Severity::Warning), "warning", "warnings"),
         count(Severity::Info)
     ));
     for f in &report.findings {

@@ -283,7 +283,7 @@ fn text_changes_are_word_level_and_ignore_reflow() {
     assert_eq!(kinds(&center.changes), vec![ChangeKind::TextChanged]);
     assert_eq!(
         center.changes[0].summary,
-        "page text changed: 1 words added, 0 removed"
+        "page text changed: 1 word added, 0 removed"
     );
     assert_eq!(center.text_diff.len(), 1);
     let spans = &center.text_diff[0].hunks[0].spans;
