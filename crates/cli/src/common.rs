@@ -88,6 +88,19 @@ pub fn load_view(store: &Store, id: &str) -> Result<SnapshotView> {
     Ok(SnapshotView { manifest, records })
 }
 
+/// Fails with the list of the snapshot's centers when `center` is not one of them.
+pub fn require_center(manifest: &cartwatch_model::SnapshotManifest, center: &str) -> Result<()> {
+    if manifest.center(center).is_none() {
+        let known: Vec<&str> = manifest.centers.iter().map(|c| c.id.as_str()).collect();
+        anyhow::bail!(
+            "snapshot {} has no center {center:?}; it has: {}",
+            manifest.id,
+            known.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// Logs to stderr, filtered by `RUST_LOG` (default: warnings).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -6,8 +6,8 @@
 //! record add `title`, `product`, `offering`, `condition`, `population`,
 //! `target`, `contact`, `process`, `side_effect`, `cost` and `date` rows.
 
-use crate::common::{load_view, StoreArg};
-use anyhow::{bail, Result};
+use crate::common::{load_view, require_center, StoreArg};
+use anyhow::Result;
 use cartwatch_model::{ContactKind, PageRecord};
 use serde::Serialize;
 use std::io::Write;
@@ -235,18 +235,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let id = store.resolve(&args.snapshot)?;
     let view = load_view(&store, &id)?;
     if let Some(center) = &args.center {
-        if view.manifest.center(center).is_none() {
-            let known: Vec<&str> = view
-                .manifest
-                .centers
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect();
-            bail!(
-                "snapshot {id} has no center {center:?}; it has: {}",
-                known.join(", ")
-            );
-        }
+        require_center(&view.manifest, center)?;
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

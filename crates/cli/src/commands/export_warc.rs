@@ -1,7 +1,7 @@
 //! `cartwatch export-warc SNAPSHOT FILE`: a snapshot's raw captures as WARC 1.1.
 
 use crate::common::StoreArg;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use cartwatch_store::warc::WarcWriter;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,9 +28,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let id = store.resolve(&args.snapshot)?;
     let manifest = store.manifest(&id)?;
     if let Some(center) = &args.center {
-        if manifest.center(center).is_none() {
-            bail!("snapshot {id} has no center {center:?}");
-        }
+        crate::common::require_center(&manifest, center)?;
     }
     let gzip = args
         .file

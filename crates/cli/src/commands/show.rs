@@ -1,7 +1,7 @@
 //! `cartwatch show`: a snapshot's pages and records, as text or JSON.
 
-use crate::common::{load_view, StoreArg};
-use anyhow::{bail, Result};
+use crate::common::{load_view, require_center, StoreArg};
+use anyhow::Result;
 use cartwatch_model::{ContactKind, PageRecord, PageSnapshot, SnapshotSource};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -39,18 +39,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let summary = store.summary(&id)?;
     let view = load_view(&store, &id)?;
     if let Some(center) = &args.center {
-        if view.manifest.center(center).is_none() {
-            let known: Vec<&str> = view
-                .manifest
-                .centers
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect();
-            bail!(
-                "snapshot {id} has no center {center:?}; it has: {}",
-                known.join(", ")
-            );
-        }
+        require_center(&view.manifest, center)?;
     }
     let centers = view
         .manifest
