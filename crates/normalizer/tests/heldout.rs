@@ -1,0 +1,516 @@
+//! Pages of other (invented) centers and patient organizations, written to
+//! look like what the normalizer will meet on held-out sites: a hero banner
+//! with tabs and accordions and an appointment sidebar with a fax number, a
+//! children's hospital in div soup, a myeloma page naming products by generic
+//! name, a table of all seven products, a patient-organization explainer, a
+//! WordPress post with share buttons, related posts and comments, and an old
+//! table layout about investigational uses. The expected facts below were
+//! written from the pages before the normalizer was run on them.
+
+use cartwatch_model::{Contact, PageRecord, ProcessStep, Purpose, Section};
+use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
+
+fn record(name: &str) -> PageRecord {
+    let path = format!(
+        "{}/tests/fixtures/heldout/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    normalize(
+        &PageInput {
+            bytes: &bytes,
+            url: &format!("https://example.org/{name}"),
+            content_type: None,
+            selectors: None,
+        },
+        &Vocabulary::builtin(),
+    )
+}
+
+fn phone<'a>(r: &'a PageRecord, e164: &str) -> &'a Contact {
+    r.contacts
+        .iter()
+        .find(|c| c.e164.as_deref() == Some(e164))
+        .unwrap_or_else(|| panic!("no contact {e164} in {:#?}", r.contacts))
+}
+
+fn email<'a>(r: &'a PageRecord, address: &str) -> &'a Contact {
+    r.contacts
+        .iter()
+        .find(|c| c.address.as_deref() == Some(address))
+        .unwrap_or_else(|| panic!("no email {address} in {:#?}", r.contacts))
+}
+
+fn stage<'a>(r: &'a PageRecord, id: &str) -> &'a ProcessStep {
+    r.process
+        .iter()
+        .find(|s| s.stage == id)
+        .unwrap_or_else(|| panic!("no stage {id} in {:#?}", r.process))
+}
+
+fn minutes(step: &ProcessStep) -> Vec<(Option<u64>, Option<u64>)> {
+    step.durations
+        .iter()
+        .map(|d| (d.min_minutes, d.max_minutes))
+        .collect()
+}
+
+fn stage_ids(r: &PageRecord) -> Vec<&str> {
+    r.process.iter().map(|s| s.stage.as_str()).collect()
+}
+
+fn conditions(r: &PageRecord) -> Vec<(&str, bool)> {
+    r.offerings
+        .conditions
+        .iter()
+        .map(|c| (c.id.as_str(), c.investigational))
+        .collect()
+}
+
+fn costs(r: &PageRecord) -> Vec<(Option<u64>, Option<u64>)> {
+    r.costs.iter().map(|c| (c.min_usd, c.max_usd)).collect()
+}
+
+fn text_has(r: &PageRecord, present: &[&str], absent: &[&str]) {
+    for p in present {
+        assert!(
+            r.main_text.contains(p),
+            "main_text lacks {p:?}:\n{}",
+            r.main_text
+        );
+    }
+    for a in absent {
+        assert!(
+            !r.main_text.contains(a),
+            "main_text holds {a:?}:\n{}",
+            r.main_text
+        );
+    }
+}
+
+const DAY: u64 = 1440;
+const WEEK: u64 = 10080;
+
+#[test]
+fn academic_center_with_hero_tabs_accordion_and_fax() {
+    let r = record("academic-greatplains.html");
+    // Sidebar: the appointment phone, a fax that is not a number to call for
+    // appointments, a physicians' referral line and an email.
+    let appt = phone(&r, "+14025593737");
+    assert_eq!(appt.section, Some(Section::Aside));
+    assert!(appt.purposes.contains(&Purpose::Appointments), "{appt:?}");
+    let fax = phone(&r, "+14025593738");
+    assert!(!fax.purposes.contains(&Purpose::Appointments), "{fax:?}");
+    let referral = phone(&r, "+18006421095");
+    assert_eq!(referral.purposes, [Purpose::Referrals]);
+    assert_eq!(
+        email(&r, "celltherapy@gpucc.example.org").section,
+        Some(Section::Aside)
+    );
+    assert_eq!(phone(&r, "+14025594000").section, Some(Section::Header));
+    // The JSON-LD script's number is no contact.
+    assert!(r
+        .contacts
+        .iter()
+        .all(|c| c.e164.as_deref() != Some("+14025599999")));
+
+    assert!(r.offerings.products.is_empty());
+    assert!(r.offerings.all_fda_approved);
+    assert!(r.offerings.clinical_trials);
+    assert!(!r.offerings.manufacturing_on_site);
+    assert_eq!(
+        conditions(&r),
+        [
+            ("leukemia", false),
+            ("lymphoma", false),
+            ("multiple_myeloma", false)
+        ]
+    );
+    assert_eq!(r.offerings.populations, ["adult"]);
+    assert_eq!(r.offerings.age_max, None);
+    assert_eq!(r.offerings.targets, ["bcma", "cd19"]);
+    assert_eq!(
+        stage_ids(&r),
+        [
+            "evaluation",
+            "collection",
+            "manufacturing",
+            "lymphodepletion",
+            "infusion",
+            "monitoring"
+        ]
+    );
+    assert_eq!(
+        minutes(stage(&r, "evaluation")),
+        [(Some(WEEK), Some(2 * WEEK))]
+    );
+    assert_eq!(minutes(stage(&r, "collection")), [(Some(180), Some(360))]);
+    assert_eq!(
+        minutes(stage(&r, "manufacturing")),
+        [(Some(4 * WEEK), Some(4 * WEEK))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "lymphodepletion")),
+        [(Some(3 * DAY), Some(3 * DAY))]
+    );
+    assert_eq!(minutes(stage(&r, "infusion")), [(None, Some(30))]);
+    // "within two hours of the hospital" is a distance, not a duration.
+    assert_eq!(minutes(stage(&r, "monitoring")), [(Some(4 * WEEK), None)]);
+    assert_eq!(
+        stage(&r, "collection").evidence,
+        "Next, your T cells are collected in our apheresis unit in a procedure that lasts three to six hours."
+    );
+    assert_eq!(r.side_effects, ["crs", "icans"]);
+    assert!(r.costs.is_empty());
+    assert_eq!(
+        (r.dates.reviewed.as_deref(), r.dates.revised.as_deref()),
+        (None, None)
+    );
+    text_has(
+        &r,
+        &[
+            "Mantle cell lymphoma",
+            "Who can receive CAR T-cell therapy?",
+            "genetically modified to recognize CD19",
+            "What are the side effects?",
+            "Will insurance cover CAR T-cell therapy?",
+            "Frequently asked questions",
+        ],
+        &[
+            "uses cookies",
+            "Skip to main content",
+            "Find a Provider",
+            "All rights reserved",
+            "Nondiscrimination",
+            "MyChart",
+        ],
+    );
+}
+
+#[test]
+fn childrens_hospital_div_soup() {
+    let r = record("childrens-riverbend.html");
+    let appt = phone(&r, "+15136362799");
+    assert_eq!(appt.purposes, [Purpose::Appointments]);
+    assert_eq!(appt.section, Some(Section::Aside));
+    assert_eq!(phone(&r, "+18886362800").purposes, [Purpose::Referrals]);
+    assert_eq!(phone(&r, "+15136364200").section, Some(Section::Footer));
+
+    assert_eq!(r.offerings.products, ["kymriah"]);
+    assert!(r.offerings.clinical_trials);
+    assert!(!r.offerings.all_fda_approved);
+    assert_eq!(
+        conditions(&r),
+        [("acute_lymphoblastic_leukemia", false), ("leukemia", false)]
+    );
+    assert_eq!(r.offerings.populations, ["pediatric", "young_adult"]);
+    assert_eq!(r.offerings.age_max, Some(21));
+    assert_eq!(r.offerings.targets, ["cd19", "cd22"]);
+    assert_eq!(
+        stage_ids(&r),
+        [
+            "evaluation",
+            "collection",
+            "manufacturing",
+            "lymphodepletion",
+            "infusion",
+            "monitoring"
+        ]
+    );
+    assert_eq!(minutes(stage(&r, "collection")), [(Some(240), Some(360))]);
+    assert_eq!(
+        minutes(stage(&r, "manufacturing")),
+        [(Some(3 * WEEK), Some(4 * WEEK))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "lymphodepletion")),
+        [(Some(2 * DAY), Some(4 * DAY))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "monitoring")),
+        [
+            (Some(10 * DAY), Some(10 * DAY)),
+            (Some(4 * WEEK), Some(4 * WEEK))
+        ]
+    );
+    assert_eq!(
+        stage(&r, "collection").evidence,
+        "It takes four to six hours, and younger children may need a central line."
+    );
+    assert_eq!(r.side_effects, ["crs", "cytopenia", "icans", "infection"]);
+    // The alert bar's "Updated on" date is not the page's.
+    assert_eq!(r.dates.reviewed.as_deref(), Some("2025-09-15"));
+    assert_eq!(r.dates.revised, None);
+    text_has(
+        &r,
+        &[
+            "Step 3: Making the cells",
+            "Low blood counts",
+            "Possible side effects",
+        ],
+        &[
+            "Masks are required",
+            "Conditions We Treat",
+            "fun run",
+            "All rights reserved",
+        ],
+    );
+}
+
+#[test]
+fn myeloma_page_with_generic_names() {
+    let r = record("myeloma-cascade.html");
+    assert_eq!(r.offerings.products, ["abecma", "carvykti"]);
+    assert_eq!(r.offerings.targets, ["bcma", "gprc5d"]);
+    assert_eq!(conditions(&r), [("multiple_myeloma", false)]);
+    assert!(r.offerings.clinical_trials);
+    assert_eq!(
+        stage_ids(&r),
+        [
+            "collection",
+            "bridging",
+            "manufacturing",
+            "lymphodepletion",
+            "infusion",
+            "monitoring"
+        ]
+    );
+    assert_eq!(minutes(stage(&r, "collection")), [(Some(240), Some(240))]);
+    assert_eq!(
+        minutes(stage(&r, "manufacturing")),
+        [(Some(4 * WEEK), Some(6 * WEEK))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "lymphodepletion")),
+        [(Some(3 * DAY), Some(3 * DAY))]
+    );
+    assert_eq!(minutes(stage(&r, "infusion")), [(Some(15), Some(30))]);
+    assert_eq!(
+        stage(&r, "manufacturing").evidence,
+        "Manufacturing takes four to six weeks."
+    );
+    assert_eq!(
+        r.side_effects,
+        [
+            "crs",
+            "cytopenia",
+            "hypogammaglobulinemia",
+            "icans",
+            "infection",
+            "secondary_malignancy"
+        ]
+    );
+    assert_eq!(r.dates.revised.as_deref(), Some("2025-06-30"));
+    let nurse = phone(&r, "+12066067222");
+    assert_eq!(nurse.section, Some(Section::Aside));
+    assert!(nurse.purposes.contains(&Purpose::Information), "{nurse:?}");
+    assert_eq!(phone(&r, "+12066061000").purposes, [Purpose::General]);
+    text_has(
+        &r,
+        &[
+            "ciltacabtagene autoleucel (cilta-cel)",
+            "Approved BCMA-directed therapies",
+        ],
+        &[
+            "Manage preferences",
+            "Pay Your Bill",
+            "Your gift funds",
+            "Fairview Ave",
+        ],
+    );
+}
+
+#[test]
+fn table_of_all_seven_products() {
+    let r = record("products-table-harborview.html");
+    assert_eq!(
+        r.offerings.products,
+        ["kymriah", "yescarta", "tecartus", "breyanzi", "abecma", "carvykti", "aucatzyl"]
+    );
+    assert!(r.offerings.all_fda_approved);
+    assert_eq!(
+        conditions(&r),
+        [
+            ("acute_lymphoblastic_leukemia", false),
+            ("chronic_lymphocytic_leukemia", false),
+            ("lymphoma", false),
+            ("multiple_myeloma", false)
+        ]
+    );
+    assert_eq!(r.offerings.age_max, Some(25));
+    assert!(r.offerings.populations.contains(&"adult".to_string()));
+    assert_eq!(r.offerings.targets, ["bcma", "cd19"]);
+    let line = phone(&r, "+16195436000");
+    assert_eq!(line.section, Some(Section::Main));
+    assert_eq!(line.purposes, [Purpose::Information]);
+    text_has(
+        &r,
+        &[
+            "obecabtagene autoleucel",
+            "Generic name",
+            "Mantle cell lymphoma",
+        ],
+        &["Contact Us", "Terms of Use"],
+    );
+}
+
+#[test]
+fn patient_organization_explainer() {
+    let r = record("patient-org-explainer.html");
+    let helpline = phone(&r, "+18009554572");
+    assert_eq!(helpline.section, Some(Section::Main));
+    assert!(helpline.purposes.contains(&Purpose::Information));
+    assert!(email(&r, "infocenter@bcpn.example.org")
+        .purposes
+        .contains(&Purpose::Information));
+    assert!(r.offerings.products.is_empty());
+    assert!(!r.offerings.clinical_trials);
+    assert_eq!(
+        conditions(&r),
+        [
+            ("leukemia", false),
+            ("lymphoma", false),
+            ("multiple_myeloma", false)
+        ]
+    );
+    assert_eq!(
+        stage_ids(&r),
+        [
+            "evaluation",
+            "collection",
+            "bridging",
+            "manufacturing",
+            "lymphodepletion",
+            "infusion",
+            "monitoring"
+        ]
+    );
+    assert_eq!(
+        minutes(stage(&r, "evaluation")),
+        [(Some(WEEK), Some(2 * WEEK))]
+    );
+    assert_eq!(minutes(stage(&r, "collection")), [(Some(180), Some(360))]);
+    assert_eq!(
+        minutes(stage(&r, "manufacturing")),
+        [(Some(3 * WEEK), Some(4 * WEEK))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "lymphodepletion")),
+        [(Some(3 * DAY), Some(3 * DAY))]
+    );
+    assert_eq!(minutes(stage(&r, "infusion")), [(Some(30), Some(30))]);
+    assert_eq!(
+        minutes(stage(&r, "monitoring")),
+        [(Some(2 * WEEK), Some(2 * WEEK)), (Some(4 * WEEK), None)]
+    );
+    assert_eq!(
+        stage(&r, "collection").evidence,
+        "Leukapheresis takes 3 to 6 hours and is done in one or two sessions."
+    );
+    assert_eq!(
+        r.side_effects,
+        [
+            "crs",
+            "cytopenia",
+            "hypogammaglobulinemia",
+            "icans",
+            "infection",
+            "secondary_malignancy",
+            "tumor_lysis_syndrome"
+        ]
+    );
+    assert_eq!(
+        costs(&r),
+        [(Some(373_000), Some(465_000)), (Some(400_000), None)]
+    );
+    assert_eq!(r.dates.reviewed.as_deref(), Some("2025-02-10"));
+    assert_eq!(r.dates.revised.as_deref(), Some("2025-03-03"));
+    text_has(
+        &r,
+        &[
+            "The treatment process, step by step",
+            "Tumor lysis syndrome",
+            "Making the CAR T cells.",
+        ],
+        &["Light the Path", "Disease Information", "501(c)(3)"],
+    );
+}
+
+#[test]
+fn wordpress_post_with_sharing_related_posts_and_comments() {
+    let r = record("wordpress-blog.html");
+    assert_eq!(
+        r.title.as_deref(),
+        Some("What Patients Should Know About CAR-T Therapy \u{2013} Mountain West Oncology Blog")
+    );
+    assert_eq!(phone(&r, "+13033884876").purposes, [Purpose::Appointments]);
+    assert_eq!(phone(&r, "+13033884000").section, Some(Section::Footer));
+    assert_eq!(r.offerings.products, ["yescarta", "breyanzi"]);
+    assert!(!r.offerings.clinical_trials);
+    assert_eq!(
+        conditions(&r),
+        [
+            ("acute_lymphoblastic_leukemia", false),
+            ("lymphoma", false),
+            ("multiple_myeloma", false)
+        ]
+    );
+    assert_eq!(costs(&r), [(Some(400_000), None)]);
+    // A post date is neither a review nor a revision.
+    assert_eq!(
+        (r.dates.reviewed.as_deref(), r.dates.revised.as_deref()),
+        (None, None)
+    );
+    // A reader's comment is no source of facts.
+    assert!(r.side_effects.is_empty(), "{:?}", r.side_effects);
+    text_has(
+        &r,
+        &[
+            "Which cancers can it treat?",
+            "Plan for a caregiver",
+            "more than $400,000",
+        ],
+        &[
+            "Share this",
+            "Facebook",
+            "Proton Therapy",
+            "Eating Well",
+            "thoughts on",
+            "My husband",
+            "Leave a Reply",
+            "Recent Posts",
+            "Proudly powered",
+            "Posted in",
+            "Compassionate cancer care",
+        ],
+    );
+}
+
+#[test]
+fn table_layout_with_investigational_uses() {
+    let r = record("investigational-northwoods.html");
+    assert_eq!(r.offerings.products, ["breyanzi", "carvykti"]);
+    assert!(r.offerings.manufacturing_on_site);
+    assert!(r.offerings.clinical_trials);
+    assert_eq!(
+        conditions(&r),
+        [
+            ("autoimmune_disease", true),
+            ("lymphoma", false),
+            ("multiple_myeloma", false),
+            ("solid_tumors", true)
+        ]
+    );
+    assert_eq!(r.offerings.populations, ["adult"]);
+    let trials = phone(&r, "+16126242620");
+    assert_eq!(trials.purposes, [Purpose::ClinicalTrials]);
+    assert!(email(&r, "cttrials@northwoods.example.edu")
+        .purposes
+        .contains(&Purpose::ClinicalTrials));
+    assert_eq!(r.dates.revised.as_deref(), Some("2025-11-04"));
+    text_has(
+        &r,
+        &["being studied in clinical trials for lupus"],
+        &["Core Facilities", "equal opportunity", "Jobs"],
+    );
+}
