@@ -1,7 +1,7 @@
 //! Phone numbers and email addresses anywhere on the page (never inside
 //! scripts or styles), validated with libphonenumber, merged per number.
 
-use crate::dom::{Block, Hint};
+use crate::dom::{Block, BlockKind, Hint};
 use crate::text::{lower, sentences};
 use crate::vocabulary::Compiled;
 use cartwatch_model::{Contact, ContactKind, Purpose, Section};
@@ -131,6 +131,7 @@ fn purposes_for(
     at: usize,
     vocab: &Compiled,
     contacts_in_block: usize,
+    has_contact: &[bool],
 ) -> Vec<Purpose> {
     let block = &blocks[index];
     let text = &block.text;
@@ -143,7 +144,8 @@ fn purposes_for(
         .get(current)
         .map(|&(s, e)| &text[s..e])
         .unwrap_or(text);
-    if FAX.is_match(sentence) {
+    let sentence_start = spans.get(current).map(|&(s, _)| s).unwrap_or(0);
+    if is_fax(text, sentence_start, at) {
         return vec![Purpose::General];
     }
     let own = purposes_in(sentence, vocab);
@@ -163,21 +165,56 @@ fn purposes_for(
             return in_block;
         }
     }
+    // The blocks just before: a block with contacts of its own is passed
+    // over (its words are about its numbers; a heading never is), and the
+    // walk never leaves the block's container or section.
+    let section = section_of(block);
     let mut looked = 0;
     let mut i = index;
     while i > 0 && looked < 4 {
         i -= 1;
         let prev = &blocks[i];
-        if prev.chrome_elem != block.chrome_elem {
+        if prev.chrome_elem != block.chrome_elem || section_of(prev) != section {
             break;
         }
         looked += 1;
+        if prev.kind != BlockKind::Heading && has_contact.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let found = purposes_in(&prev.text, vocab);
         if !found.is_empty() {
             return found;
         }
     }
     vec![Purpose::General]
+}
+
+/// Whether the number at `at` is labelled a fax: "Fax: 402-559-3738",
+/// "402-559-3738 (fax)", but not the phone in "Phone: 402-559-3737 Fax: ...".
+fn is_fax(text: &str, sentence_start: usize, at: usize) -> bool {
+    let before = text.get(sentence_start..at).unwrap_or("");
+    // The label stands after the last digit before the number (a previous number's end).
+    let label_start = before
+        .rfind(|c: char| c.is_ascii_digit())
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    if FAX.is_match(&before[label_start..]) {
+        return true;
+    }
+    let after = text.get(at..).unwrap_or("");
+    let number_end = after
+        .find(|c: char| !(c.is_ascii_alphanumeric() || " ().-+/\u{a0}".contains(c)))
+        .unwrap_or(after.len());
+    let rest = &after[..number_end];
+    // "402-559-3738 (fax)" / "402-559-3738 fax": the label right after the digits.
+    let tail_start = rest
+        .rfind(|c: char| c.is_ascii_digit())
+        .map(|i| i + 1)
+        .unwrap_or(rest.len());
+    let tail = rest[tail_start..].trim_start_matches([' ', '(', '\u{a0}']);
+    // "Fax:" after the number labels the next one.
+    let labels_next = after[number_end..].starts_with(':');
+    !labels_next && tail.len() >= 3 && tail[..3].eq_ignore_ascii_case("fax")
 }
 
 fn sentence_at(text: &str, at: usize) -> &str {
@@ -262,6 +299,8 @@ fn phones_in(text: &str) -> Vec<(usize, usize, String, bool)> {
 /// Every contact on the page, one per distinct number or address, in page order.
 pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
     let mut mentions: Vec<Mention> = Vec::new();
+    // Whether each block already walked holds a contact of its own.
+    let mut has_contact: Vec<bool> = Vec::with_capacity(blocks.len());
     for (index, block) in blocks.iter().enumerate() {
         let text = &block.text;
         let section = section_of(block);
@@ -272,6 +311,7 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
             0
         };
         let in_block = phones.len() + emails_written + block.links.len();
+        let mentions_before = mentions.len();
         let mut phones_here: Vec<String> = Vec::new();
         for (s, e, e164, valid) in phones {
             let sentence = sentence_at(text, s);
@@ -283,7 +323,7 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
                 display: Some(text[s..e].trim().to_string()),
                 address: None,
                 valid: Some(valid),
-                purposes: purposes_for(blocks, index, s, vocab, in_block),
+                purposes: purposes_for(blocks, index, s, vocab, in_block, &has_contact),
                 section,
                 evidence: sentence.to_string(),
             });
@@ -314,7 +354,7 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
                 display: Some(display),
                 address: None,
                 valid: Some(valid),
-                purposes: purposes_for(blocks, index, at, vocab, in_block),
+                purposes: purposes_for(blocks, index, at, vocab, in_block, &has_contact),
                 section,
                 evidence: sentence.to_string(),
             });
@@ -325,7 +365,8 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
                 let address = m.as_str().trim_end_matches('.').to_lowercase();
                 let sentence = sentence_at(text, m.start());
                 emails_here.push(address.clone());
-                let purposes = purposes_for(blocks, index, m.start(), vocab, in_block);
+                let purposes =
+                    purposes_for(blocks, index, m.start(), vocab, in_block, &has_contact);
                 mentions.push(email_mention(address, sentence, section, purposes));
             }
         }
@@ -341,9 +382,10 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
             let at = text.find(link.text.as_str()).unwrap_or(0);
             let sentence = sentence_at(text, at);
             emails_here.push(address.clone());
-            let purposes = purposes_for(blocks, index, at, vocab, in_block);
+            let purposes = purposes_for(blocks, index, at, vocab, in_block, &has_contact);
             mentions.push(email_mention(address, sentence, section, purposes));
         }
+        has_contact.push(mentions.len() > mentions_before);
     }
     merge(mentions)
 }

@@ -97,7 +97,7 @@ fn academic_center_with_hero_tabs_accordion_and_fax() {
     // Sidebar: the appointment phone, a fax that is not a number to call for
     // appointments, a physicians' referral line and an email.
     let appt = phone(&r, "+14025593737");
-    assert_eq!(appt.section, Some(Section::Aside));
+    assert_eq!(appt.section, Section::Aside);
     assert!(appt.purposes.contains(&Purpose::Appointments), "{appt:?}");
     let fax = phone(&r, "+14025593738");
     assert!(!fax.purposes.contains(&Purpose::Appointments), "{fax:?}");
@@ -105,9 +105,9 @@ fn academic_center_with_hero_tabs_accordion_and_fax() {
     assert_eq!(referral.purposes, [Purpose::Referrals]);
     assert_eq!(
         email(&r, "celltherapy@gpucc.example.org").section,
-        Some(Section::Aside)
+        Section::Aside
     );
-    assert_eq!(phone(&r, "+14025594000").section, Some(Section::Header));
+    assert_eq!(phone(&r, "+14025594000").section, Section::Header);
     // The JSON-LD script's number is no contact.
     assert!(r
         .contacts
@@ -192,9 +192,9 @@ fn childrens_hospital_div_soup() {
     let r = record("childrens-riverbend.html");
     let appt = phone(&r, "+15136362799");
     assert_eq!(appt.purposes, [Purpose::Appointments]);
-    assert_eq!(appt.section, Some(Section::Aside));
+    assert_eq!(appt.section, Section::Aside);
     assert_eq!(phone(&r, "+18886362800").purposes, [Purpose::Referrals]);
-    assert_eq!(phone(&r, "+15136364200").section, Some(Section::Footer));
+    assert_eq!(phone(&r, "+15136364200").section, Section::Footer);
 
     assert_eq!(r.offerings.products, ["kymriah"]);
     assert!(r.offerings.clinical_trials);
@@ -302,7 +302,7 @@ fn myeloma_page_with_generic_names() {
     );
     assert_eq!(r.dates.revised.as_deref(), Some("2025-06-30"));
     let nurse = phone(&r, "+12066067222");
-    assert_eq!(nurse.section, Some(Section::Aside));
+    assert_eq!(nurse.section, Section::Aside);
     assert!(nurse.purposes.contains(&Purpose::Information), "{nurse:?}");
     assert_eq!(phone(&r, "+12066061000").purposes, [Purpose::General]);
     text_has(
@@ -341,7 +341,7 @@ fn table_of_all_seven_products() {
     assert!(r.offerings.populations.contains(&"adult".to_string()));
     assert_eq!(r.offerings.targets, ["bcma", "cd19"]);
     let line = phone(&r, "+16195436000");
-    assert_eq!(line.section, Some(Section::Main));
+    assert_eq!(line.section, Section::Main);
     assert_eq!(line.purposes, [Purpose::Information]);
     text_has(
         &r,
@@ -358,7 +358,7 @@ fn table_of_all_seven_products() {
 fn patient_organization_explainer() {
     let r = record("patient-org-explainer.html");
     let helpline = phone(&r, "+18009554572");
-    assert_eq!(helpline.section, Some(Section::Main));
+    assert_eq!(helpline.section, Section::Main);
     assert!(helpline.purposes.contains(&Purpose::Information));
     assert!(email(&r, "infocenter@bcpn.example.org")
         .purposes
@@ -444,7 +444,7 @@ fn wordpress_post_with_sharing_related_posts_and_comments() {
         Some("What Patients Should Know About CAR-T Therapy \u{2013} Mountain West Oncology Blog")
     );
     assert_eq!(phone(&r, "+13033884876").purposes, [Purpose::Appointments]);
-    assert_eq!(phone(&r, "+13033884000").section, Some(Section::Footer));
+    assert_eq!(phone(&r, "+13033884000").section, Section::Footer);
     assert_eq!(r.offerings.products, ["yescarta", "breyanzi"]);
     assert!(!r.offerings.clinical_trials);
     assert_eq!(
