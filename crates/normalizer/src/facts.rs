@@ -246,6 +246,20 @@ fn insert_evidence(evidence: &mut BTreeMap<String, String>, key: String, sentenc
     evidence.entry(key).or_insert_with(|| sentence.to_string());
 }
 
+/// Keeps the better-ranked evidence of a stage (the first of equal rank).
+fn set_stage_evidence(slot: &mut Option<(u8, String)>, rank: u8, sentence: &str) {
+    if slot.as_ref().is_none_or(|(was, _)| rank < *was) {
+        *slot = Some((rank, sentence.to_string()));
+    }
+}
+
+/// A bare label rather than a sentence: "T-cell collection.", "Step 2: Infusion".
+fn is_label(sentence: &str) -> bool {
+    let words = sentence.split_whitespace().count();
+    let trimmed = sentence.trim_end_matches(['.', ':', ' ']);
+    words <= 4 && !trimmed.contains([',', ';']) || trimmed.ends_with('?') && words <= 6
+}
+
 /// Reads every fact except contacts.
 pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     let mut f = Facts::default();
@@ -297,7 +311,10 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     let mut conditions: BTreeMap<usize, bool> = BTreeMap::new();
     let mut populations = BTreeSet::new();
     let mut side_effects = BTreeSet::new();
-    let mut stage_evidence: Vec<Option<String>> = vec![None; vocab.stages.len()];
+    // The sentence each stage was read from, with its rank (lower is better):
+    // the sentence its duration came from, else a sentence naming it, else a
+    // heading or a bare label ("T-cell collection.").
+    let mut stage_evidence: Vec<Option<(u8, String)>> = vec![None; vocab.stages.len()];
     let mut stage_durations: Vec<Vec<Duration>> = vec![Vec::new(); vocab.stages.len()];
 
     let mut carried_stage: Option<usize> = None;
@@ -507,9 +524,12 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                     if !reference {
                         hits.push((m.start(), i));
                     }
-                    if stage_evidence[i].is_none() {
-                        stage_evidence[i] = Some(s.original.clone());
-                    }
+                    let rank = if sb.block.kind == BlockKind::Heading || is_label(&s.original) {
+                        2
+                    } else {
+                        1
+                    };
+                    set_stage_evidence(&mut stage_evidence[i], rank, &s.original);
                 }
             }
             hits.sort();
@@ -532,9 +552,9 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                             .map(|(_, i)| *i)
                     };
                     if let Some(i) = stage {
-                        if stage_evidence[i].is_none() {
-                            stage_evidence[i] = Some(s.original.clone());
-                        }
+                        // A bare duration cell ("4 to 6 hours") is no better than a label.
+                        let rank = if is_label(&s.original) { 2 } else { 0 };
+                        set_stage_evidence(&mut stage_evidence[i], rank, &s.original);
                         if !stage_durations[i].iter().any(|x| x.text == d.text) {
                             stage_durations[i].push(d);
                         }
@@ -672,7 +692,7 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
         .collect();
     f.side_effects = side_effects.into_iter().collect();
     for (i, stage) in vocab.stages.iter().enumerate() {
-        if let Some(evidence) = stage_evidence[i].take() {
+        if let Some((_, evidence)) = stage_evidence[i].take() {
             f.process.push(ProcessStep {
                 stage: stage.id.clone(),
                 durations: std::mem::take(&mut stage_durations[i]),
