@@ -8,8 +8,14 @@
 //! | `number_changed` | warning | a page's number for a purpose differs from the previous snapshot's |
 //! | `stale_date` | warning | the page's review (or revision) date is older than `max_age_months` before the page was fetched |
 //! | `missing_date` | info | the page states no review or revision date |
+//!
+//! A page that answered with what looks like an error or maintenance page
+//! (see [`crate::suspect`]; judged against the previous snapshot's record
+//! when there is one) raises no findings, and a previous record that looks
+//! like one is not compared with.
 
 use crate::registry::{is_valid_number, ContactRegistry};
+use crate::suspect::content_suspect;
 use crate::SnapshotView;
 use cartwatch_model::{Contact, ContactKind, PageRecord, Purpose};
 use serde::{Deserialize, Serialize};
@@ -171,6 +177,12 @@ pub fn audit(
             let Some(record) = current.record(&center.id, &page.url) else {
                 continue;
             };
+            let previous_record = previous.and_then(|p| p.record(&center.id, &page.url));
+            // An error or maintenance page served as content says nothing
+            // about the page's numbers or dates.
+            if content_suspect(record, previous_record).is_some() {
+                continue;
+            }
             let fetched =
                 date_part(&page.fetched_at).or_else(|| date_part(&current.manifest.created_at));
             for contact in phones(record) {
@@ -200,7 +212,9 @@ pub fn audit(
                         .or_insert((display.clone(), page.url.clone(), contact.evidence.clone()));
                 }
             }
-            if let Some(previous) = previous.and_then(|p| p.record(&center.id, &page.url)) {
+            let previous_usable =
+                previous_record.filter(|p| content_suspect(p, Some(record)).is_none());
+            if let Some(previous) = previous_usable {
                 check_changed(
                     &center.id,
                     &page.url,

@@ -19,8 +19,9 @@ pub struct DiffReport {
 }
 
 impl DiffReport {
-    /// True when any center has a change that counts (everything except
-    /// [`ChangeKind::PageStillUnreachable`], which is a reminder): the
+    /// True when any center has a change that counts (everything except the
+    /// reminders [`ChangeKind::PageStillUnreachable`] and
+    /// [`ChangeKind::PageStillSuspect`]): the
     /// `cartwatch diff` exit status 1.
     pub fn has_changes(&self) -> bool {
         self.centers.iter().any(CenterDiff::has_changes)
@@ -172,8 +173,16 @@ pub enum ChangeKind {
     PageUnreachable,
     /// The page failed in both snapshots (a reminder, not a change).
     PageStillUnreachable,
-    /// The page failed before and is fetched again.
+    /// The page failed or looked like an error page before, and now has its
+    /// content again.
     PageRecovered,
+    /// The page answered, but with what looks like an error, maintenance,
+    /// not-found or sign-in page, or an almost empty shell (see
+    /// [`crate::suspect`]); it is not compared.
+    PageContentSuspect,
+    /// The page still looks like an error or maintenance page (a reminder,
+    /// not a change).
+    PageStillSuspect,
     /// The page now ends at a different address after redirects.
     PageRedirected,
     /// A page was added to the center's configuration.
@@ -188,7 +197,7 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// Every kind, in the order of the crate docs' list.
-    pub const ALL: [ChangeKind; 34] = [
+    pub const ALL: [ChangeKind; 36] = [
         ChangeKind::ContactAdded,
         ChangeKind::ContactRemoved,
         ChangeKind::ContactNumberChanged,
@@ -218,6 +227,8 @@ impl ChangeKind {
         ChangeKind::PageUnreachable,
         ChangeKind::PageStillUnreachable,
         ChangeKind::PageRecovered,
+        ChangeKind::PageContentSuspect,
+        ChangeKind::PageStillSuspect,
         ChangeKind::PageRedirected,
         ChangeKind::PageAdded,
         ChangeKind::PageRemoved,
@@ -257,6 +268,8 @@ impl ChangeKind {
             ChangeKind::PageUnreachable => "page_unreachable",
             ChangeKind::PageStillUnreachable => "page_still_unreachable",
             ChangeKind::PageRecovered => "page_recovered",
+            ChangeKind::PageContentSuspect => "page_content_suspect",
+            ChangeKind::PageStillSuspect => "page_still_suspect",
             ChangeKind::PageRedirected => "page_redirected",
             ChangeKind::PageAdded => "page_added",
             ChangeKind::PageRemoved => "page_removed",
@@ -265,10 +278,14 @@ impl ChangeKind {
         }
     }
 
-    /// False only for [`ChangeKind::PageStillUnreachable`], a reminder that
-    /// does not make `cartwatch diff` exit 1.
+    /// False only for the reminders [`ChangeKind::PageStillUnreachable`] and
+    /// [`ChangeKind::PageStillSuspect`], which do not make `cartwatch diff`
+    /// exit 1.
     pub fn counts_as_change(self) -> bool {
-        self != ChangeKind::PageStillUnreachable
+        !matches!(
+            self,
+            ChangeKind::PageStillUnreachable | ChangeKind::PageStillSuspect
+        )
     }
 
     /// True for page-status kinds (unreachable, recovered, redirected, page
@@ -279,6 +296,8 @@ impl ChangeKind {
             ChangeKind::PageUnreachable
                 | ChangeKind::PageStillUnreachable
                 | ChangeKind::PageRecovered
+                | ChangeKind::PageContentSuspect
+                | ChangeKind::PageStillSuspect
                 | ChangeKind::PageRedirected
                 | ChangeKind::PageAdded
                 | ChangeKind::PageRemoved

@@ -2,8 +2,11 @@
 //!
 //! Every cell is a [`Cell`]: a value the pages state, `not_stated` (the pages
 //! were read and do not say), or `unknown` (a page of the center failed to
-//! fetch, so it might say). A missing fact is never shown as "no".
+//! fetch, or answered with what looks like an error or maintenance page (see
+//! [`crate::suspect`]), so it might say). A missing fact is never shown as
+//! "no".
 
+use crate::suspect::content_suspect;
 use crate::SnapshotView;
 use cartwatch_model::{Condition, ContactKind, PageRecord, Purpose};
 use serde::{Deserialize, Serialize};
@@ -17,7 +20,8 @@ pub enum Cell<T> {
     Stated(T),
     /// Every page was read and none states it.
     NotStated,
-    /// No page states it, and at least one page failed to fetch.
+    /// No page states it, and at least one page failed to fetch or looks
+    /// like an error or maintenance page.
     Unknown,
 }
 
@@ -49,8 +53,12 @@ pub struct CenterRow {
     pub center: String,
     /// Display name.
     pub name: String,
-    /// Pages fetched with content.
+    /// Pages fetched with content (suspect pages excluded).
     pub pages_ok: usize,
+    /// Pages that answered with what looks like an error or maintenance
+    /// page; their facts are unknown.
+    #[serde(default)]
+    pub pages_suspect: usize,
     /// Pages configured.
     pub pages_total: usize,
     /// FDA-approved products named, sorted by id.
@@ -81,20 +89,27 @@ pub fn compare(view: &SnapshotView) -> Matrix {
         .centers
         .iter()
         .map(|center| {
-            let records: Vec<&PageRecord> = center
+            let answered: Vec<&PageRecord> = center
                 .pages
                 .iter()
                 .filter(|p| p.outcome.has_content())
                 .filter_map(|p| view.record(&center.id, &p.url))
                 .collect();
+            let records: Vec<&PageRecord> = answered
+                .iter()
+                .copied()
+                .filter(|r| content_suspect(r, None).is_none())
+                .collect();
             let any_missing = records.len() < center.pages.len();
-            row(
+            let mut row = row(
                 &center.id,
                 &center.name,
                 center.pages.len(),
                 &records,
                 any_missing,
-            )
+            );
+            row.pages_suspect = answered.len() - records.len();
+            row
         })
         .collect();
     Matrix {
@@ -205,6 +220,7 @@ fn row(
         center: id.to_string(),
         name: name.to_string(),
         pages_ok: records.len(),
+        pages_suspect: 0,
         pages_total,
         products: cell_vec(products),
         all_fda_approved: cell_flag(records.iter().any(|r| r.offerings.all_fda_approved)),
@@ -230,20 +246,25 @@ pub(crate) const COLUMNS: [&str; 8] = [
     "Last reviewed",
 ];
 
-/// Lines of text for a cell of a list: items, "not stated" or "unknown".
-pub(crate) fn list_lines<T>(cell: &Cell<Vec<T>>, show: impl Fn(&T) -> String) -> Vec<String> {
+/// Lines of text for a cell of a list: items, "not stated" or `unknown`
+/// (the row's "unknown (...)" label).
+pub(crate) fn list_lines<T>(
+    cell: &Cell<Vec<T>>,
+    unknown: &str,
+    show: impl Fn(&T) -> String,
+) -> Vec<String> {
     match cell {
         Cell::Stated(items) => items.iter().map(show).collect(),
         Cell::NotStated => vec!["not stated".into()],
-        Cell::Unknown => vec!["unknown (page failed)".into()],
+        Cell::Unknown => vec![unknown.into()],
     }
 }
 
-fn flag_lines(cell: &Cell<bool>, yes: &str) -> Vec<String> {
+fn flag_lines(cell: &Cell<bool>, yes: &str, unknown: &str) -> Vec<String> {
     match cell {
         Cell::Stated(true) => vec![yes.into()],
         Cell::Stated(false) | Cell::NotStated => vec!["not stated".into()],
-        Cell::Unknown => vec!["unknown (page failed)".into()],
+        Cell::Unknown => vec![unknown.into()],
     }
 }
 
@@ -253,12 +274,22 @@ impl CenterRow {
     /// state reads "not stated", one that could not be read "unknown".
     pub(crate) fn cells(&self) -> Vec<Vec<String>> {
         let mut center = vec![self.center.clone(), self.name.clone()];
-        if self.pages_ok < self.pages_total {
+        let failed = self.pages_total - self.pages_ok - self.pages_suspect;
+        if failed > 0 {
             center.push(format!(
                 "{}/{} pages fetched",
-                self.pages_ok, self.pages_total
+                self.pages_total - failed,
+                self.pages_total
             ));
         }
+        if self.pages_suspect > 0 {
+            center.push(format!(
+                "{} suspect",
+                crate::counted(self.pages_suspect, "page", "pages")
+            ));
+        }
+        let unknown = self.unknown_label();
+        let unknown = unknown.as_str();
         let products = match (&self.all_fda_approved, &self.products) {
             (Cell::Stated(true), Cell::Stated(list)) => {
                 let mut lines = vec!["all FDA-approved".to_string()];
@@ -266,23 +297,23 @@ impl CenterRow {
                 lines
             }
             (Cell::Stated(true), _) => vec!["all FDA-approved".to_string()],
-            (_, products) => list_lines(products, String::clone),
+            (_, products) => list_lines(products, unknown, String::clone),
         };
-        let conditions = list_lines(&self.conditions, |c| {
+        let conditions = list_lines(&self.conditions, unknown, |c| {
             if c.investigational {
                 format!("{} (trials)", c.id.replace('_', " "))
             } else {
                 c.id.replace('_', " ")
             }
         });
-        let mut populations = list_lines(&self.populations, |p| p.replace('_', " "));
+        let mut populations = list_lines(&self.populations, unknown, |p| p.replace('_', " "));
         match &self.age_max {
             Cell::Stated(age) => populations.push(format!("up to age {age}")),
             Cell::NotStated => populations.push("age limit not stated".into()),
             Cell::Unknown => populations.push("age limit unknown".into()),
         }
         let mut phones = Vec::new();
-        let mut unknown = false;
+        let mut unknown_phones = false;
         let in_order = Purpose::ALL
             .iter()
             .filter_map(|p| self.phones.get_key_value(p.as_str()));
@@ -293,33 +324,46 @@ impl CenterRow {
                         phones.push(format!("{}: {number}", purpose.replace('_', " ")));
                     }
                 }
-                Cell::Unknown => unknown = true,
+                Cell::Unknown => unknown_phones = true,
                 Cell::NotStated => {}
             }
         }
         if phones.is_empty() {
-            phones.push(if unknown {
-                "unknown (page failed)".into()
+            phones.push(if unknown_phones {
+                unknown.into()
             } else {
                 "not stated".into()
             });
-        } else if unknown {
+        } else if unknown_phones {
             phones.push("other purposes unknown".into());
         }
         let reviewed = match &self.last_reviewed {
             Cell::Stated(date) => vec![date.clone()],
             Cell::NotStated => vec!["not stated".into()],
-            Cell::Unknown => vec!["unknown (page failed)".into()],
+            Cell::Unknown => vec![unknown.into()],
         };
         vec![
             center,
             products,
-            flag_lines(&self.clinical_trials, "yes"),
-            flag_lines(&self.manufacturing_on_site, "yes"),
+            flag_lines(&self.clinical_trials, "yes", unknown),
+            flag_lines(&self.manufacturing_on_site, "yes", unknown),
             conditions,
             populations,
             phones,
             reviewed,
         ]
+    }
+}
+
+impl CenterRow {
+    /// What an unknown cell of this row reads: "unknown (page failed)",
+    /// "unknown (page suspect)" or "unknown (page failed or suspect)".
+    pub fn unknown_label(&self) -> String {
+        let failed = self.pages_total > self.pages_ok + self.pages_suspect;
+        match (failed, self.pages_suspect > 0) {
+            (true, true) => "unknown (page failed or suspect)".into(),
+            (false, true) => "unknown (page suspect)".into(),
+            _ => "unknown (page failed)".into(),
+        }
     }
 }

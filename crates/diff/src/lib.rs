@@ -83,8 +83,9 @@
 //! `side_effect_added`, `side_effect_removed`, `cost_changed`,
 //! `review_date_changed`, `revision_date_changed`, `text_changed`,
 //! `page_unreachable`, `page_still_unreachable`, `page_recovered`,
-//! `page_redirected`, `page_added`, `page_removed`, `center_added`,
-//! `center_removed`. Every kind except `page_still_unreachable` (a reminder)
+//! `page_content_suspect`, `page_still_suspect`, `page_redirected`,
+//! `page_added`, `page_removed`, `center_added`, `center_removed`. Every kind
+//! except the reminders `page_still_unreachable` and `page_still_suspect`
 //! counts as a change for the exit status.
 //!
 //! # Failed pages
@@ -94,6 +95,21 @@
 //! since `<snapshot>`", the first snapshot of the failing run, found by walking
 //! the history of manifests) and no record changes. When it recovers, the diff
 //! reports `page_recovered` and compares the page with its last good record.
+//!
+//! # Error and maintenance pages served with 200
+//!
+//! A page that answers but whose record looks like an error, maintenance,
+//! not-found or sign-in page, or lost most of its words and facts at once
+//! (the rules and thresholds are in [`suspect`]), is treated like a failed
+//! page: the diff reports one `page_content_suspect` change ("page looks like
+//! an error or maintenance page (12 of 640 words left, 0 of 25 facts; "under
+//! maintenance"); not compared") instead of removing every fact, then
+//! `page_still_suspect` reminders, and when the content is back,
+//! `page_recovered` compared with the last good record. [`diff_snapshots`]
+//! walks the history to find that record; [`diff`], without history, judges
+//! the older side by its error cues alone. The compare matrix shows such a
+//! center's facts as "unknown (page suspect)", and the audit raises no
+//! findings from such a page.
 //!
 //! # Noise control
 //!
@@ -134,6 +150,7 @@ mod record_diff;
 pub mod registry;
 pub mod report;
 mod snapshot_diff;
+pub mod suspect;
 pub mod text;
 mod text_diff;
 
@@ -146,6 +163,7 @@ pub use compare::{compare, Cell, CenterRow, Matrix};
 pub use ignore::IgnoreRules;
 pub use registry::ContactRegistry;
 pub use snapshot_diff::{diff, diff_snapshots};
+pub use suspect::{content_suspect, Suspicion};
 
 use cartwatch_model::{PageRecord, SnapshotManifest};
 use std::collections::BTreeMap;

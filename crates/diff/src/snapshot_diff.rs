@@ -3,6 +3,7 @@
 
 use crate::change::{CenterDiff, CenterStatus, Change, ChangeKind, DiffOptions, DiffReport};
 use crate::record_diff::record_changes;
+use crate::suspect::{content_suspect, Suspicion};
 use crate::SnapshotView;
 use cartwatch_model::{CenterSnapshot, PageRecord, PageSnapshot, SnapshotManifest};
 use std::collections::{BTreeMap, HashMap};
@@ -12,8 +13,13 @@ use std::collections::{BTreeMap, HashMap};
 struct Context<'a> {
     /// Every manifest, oldest first (may be empty).
     manifests: &'a [SnapshotManifest],
-    /// Last good record of pages that failed in FROM: (center, url) -> (snapshot id, record).
+    /// Last good record of pages that failed or looked suspect in FROM:
+    /// (center, url) -> (snapshot id, record).
     baselines: BTreeMap<(String, String), (String, PageRecord)>,
+    /// Pages of FROM whose record was judged against their last good record
+    /// (those with an error cue or much smaller than TO's): the verdict.
+    /// Other pages of FROM are judged by their error cues alone.
+    from_verdicts: BTreeMap<(String, String), Option<Suspicion>>,
     /// Up to `settle` snapshots just before FROM.
     before: Vec<&'a SnapshotView>,
     /// Up to `settle` snapshots just after TO.
@@ -73,56 +79,85 @@ pub fn diff_snapshots<E>(
         }
     }
 
-    // Pages failing in FROM and fetched in TO: find their last good snapshot.
-    let mut wanted: Vec<(String, String, String)> = Vec::new();
-    if let Some(p) = from_pos {
+    // Pages fetched in TO that failed in FROM, or whose FROM record may be an
+    // error page or a collapsed shell: find their last good record, walking
+    // back from FROM (the snapshots are loaded only for these pages).
+    let mut walks: Vec<(String, String, bool)> = Vec::new();
+    if from_pos.is_some() {
         let (from_view, to_view) = (&cache[from], &cache[to]);
         for center in &to_view.manifest.centers {
             for page in &center.pages {
                 if !page_ok(to_view, &center.id, page) {
                     continue;
                 }
-                let Some(old) = from_view
-                    .manifest
-                    .center(&center.id)
-                    .and_then(|c| c.pages.iter().find(|q| q.url == page.url))
-                else {
+                let Some(old) = find_page(from_view, &center.id, &page.url) else {
                     continue;
                 };
-                if old.outcome.has_content() {
+                if !page_ok(from_view, &center.id, old) {
+                    walks.push((center.id.clone(), page.url.clone(), false));
                     continue;
                 }
-                let good = history[..p].iter().rev().find(|m| {
-                    m.center(&center.id).is_some_and(|c| {
-                        c.pages
-                            .iter()
-                            .any(|q| q.url == page.url && q.outcome.has_content() && q.has_record)
-                    })
-                });
-                if let Some(m) = good {
-                    wanted.push((m.id.clone(), center.id.clone(), page.url.clone()));
+                let old_record = from_view.record(&center.id, &page.url).expect("page_ok");
+                let new_record = to_view.record(&center.id, &page.url).expect("page_ok");
+                if content_suspect(old_record, None).is_some()
+                    || content_suspect(old_record, Some(new_record)).is_some()
+                {
+                    walks.push((center.id.clone(), page.url.clone(), true));
                 }
             }
         }
     }
-    for id in before_ids
-        .iter()
-        .chain(after_ids.iter())
-        .chain(wanted.iter().map(|w| &w.0))
-    {
+    let mut baselines = BTreeMap::new();
+    let mut from_verdicts = BTreeMap::new();
+    if let Some(p) = from_pos {
+        for (center, url, fetched) in walks {
+            let mut found: Option<(String, PageRecord)> = None;
+            for manifest in history[..p].iter().rev() {
+                let has = manifest.center(&center).is_some_and(|c| {
+                    c.pages
+                        .iter()
+                        .any(|q| q.url == url && q.outcome.has_content() && q.has_record)
+                });
+                if !has {
+                    continue;
+                }
+                get(&manifest.id, &mut cache)?;
+                let Some(record) = cache[&manifest.id].record(&center, &url) else {
+                    continue;
+                };
+                let new_record = cache[to].record(&center, &url).expect("page_ok");
+                if content_suspect(record, None).is_none()
+                    && content_suspect(record, Some(new_record)).is_none()
+                {
+                    found = Some((manifest.id.clone(), record.clone()));
+                    break;
+                }
+            }
+            let key = (center.clone(), url.clone());
+            if fetched {
+                let old_record = cache[from].record(&center, &url).expect("page_ok");
+                let verdict = content_suspect(old_record, found.as_ref().map(|(_, r)| r));
+                if verdict.is_none() {
+                    from_verdicts.insert(key, None);
+                    continue;
+                }
+                from_verdicts.insert(key.clone(), verdict);
+            }
+            if let Some(base) = found {
+                baselines.insert(key, base);
+            }
+        }
+    }
+    for id in before_ids.iter().chain(after_ids.iter()) {
         get(id, &mut cache)?;
     }
 
     let mut ctx = Context {
         manifests: history,
+        baselines,
+        from_verdicts,
         ..Context::default()
     };
-    for (id, center, url) in wanted {
-        if let Some(record) = cache[&id].record(&center, &url) {
-            ctx.baselines
-                .insert((center, url), (id.clone(), record.clone()));
-        }
-    }
     ctx.before = before_ids.iter().map(|id| &cache[id]).collect();
     ctx.after = after_ids.iter().map(|id| &cache[id]).collect();
     Ok(run(&cache[from], &cache[to], &ctx, options))
@@ -349,18 +384,85 @@ fn page_pair(
         return (vec![change], None);
     }
     let to_record = to.record(center, &url).expect("page_ok checked the record");
-    let mut changes = Vec::new();
-    let baseline: Option<(&str, &PageRecord)> = if from_ok {
+    let key = (center.to_string(), url.clone());
+    // FROM answered, but with an error page or a collapsed shell?
+    let from_suspect = if from_ok {
+        match ctx.from_verdicts.get(&key) {
+            Some(verdict) => verdict.clone(),
+            None => content_suspect(from.record(center, &url).expect("page_ok"), None),
+        }
+    } else {
+        None
+    };
+    let from_good = from_ok && from_suspect.is_none();
+    let last_good = ctx.baselines.get(&key).map(|(id, r)| (id.as_str(), r));
+    let reference: Option<(&str, &PageRecord)> = if from_good {
         from.record(center, &url)
             .map(|r| (from.manifest.id.as_str(), r))
     } else {
+        last_good
+    };
+    if let Some(suspicion) = content_suspect(to_record, reference.map(|(_, r)| r)) {
+        let (kind, summary) = if from_suspect.is_some() {
+            (
+                ChangeKind::PageStillSuspect,
+                format!(
+                    "page still looks like an error or maintenance page ({}); not compared",
+                    suspicion.describe()
+                ),
+            )
+        } else if from_ok {
+            (
+                ChangeKind::PageContentSuspect,
+                format!(
+                    "page looks like an error or maintenance page ({}); not compared",
+                    suspicion.describe()
+                ),
+            )
+        } else {
+            (
+                ChangeKind::PageContentSuspect,
+                format!(
+                    "page answers again ({} before), but looks like an error or maintenance page ({}); not compared",
+                    fp.outcome.label(),
+                    suspicion.describe()
+                ),
+            )
+        };
+        let before = if from_good {
+            "ok".to_string()
+        } else if from_ok {
+            "suspect".to_string()
+        } else {
+            fp.outcome.label()
+        };
+        let mut change = status_change(kind, summary, Some(before), Some("suspect".into()));
+        change.evidence = suspect_evidence(to_record);
+        return (vec![change], None);
+    }
+    let mut changes = Vec::new();
+    let baseline: Option<(&str, &PageRecord)> = if from_good {
+        reference
+    } else if let Some(suspicion) = &from_suspect {
+        let compared = match last_good {
+            Some((id, _)) => format!("compared with its last good record, from {id}"),
+            None => "no earlier record to compare with".to_string(),
+        };
+        changes.push(status_change(
+            ChangeKind::PageRecovered,
+            format!(
+                "page recovered (looked like an error or maintenance page in {}: {}); {compared}",
+                from.manifest.id,
+                suspicion.describe()
+            ),
+            Some("suspect".into()),
+            Some("ok".into()),
+        ));
+        last_good
+    } else {
         let since = unreachable_since(ctx, &from.manifest.id, center, &url)
             .unwrap_or_else(|| from.manifest.id.clone());
-        let base = ctx
-            .baselines
-            .get(&(center.to_string(), url.clone()))
-            .map(|(id, r)| (id.as_str(), r));
-        let compared = match base {
+        let compared = match last_good {
             Some((id, _)) => format!("compared with its last good record, from {id}"),
             None => "no earlier record to compare with".to_string(),
         };
@@ -373,7 +475,7 @@ fn page_pair(
             Some(fp.outcome.label()),
             Some("ok".into()),
         ));
-        base
+        last_good
     };
     if from_ok && effective_url(fp) != effective_url(tp) {
         changes.push(Change {
@@ -402,6 +504,55 @@ fn page_pair(
     (changes, diff)
 }
 
+/// The first words of a suspect page, shown as its evidence: its title,
+/// then up to 30 words of its text.
+fn suspect_evidence(record: &PageRecord) -> Option<String> {
+    let words: Vec<&str> = record.main_text.split_whitespace().take(31).collect();
+    let mut text = words[..words.len().min(30)].join(" ");
+    if words.len() > 30 {
+        text.push_str(" …");
+    }
+    let title = record.title.as_deref().unwrap_or("").trim();
+    let evidence = match (title.is_empty(), text.is_empty()) {
+        (true, true) => return None,
+        (false, true) => title.to_string(),
+        (true, false) => text,
+        (false, false) => format!("{title}: {text}"),
+    };
+    Some(evidence)
+}
+
+/// A page's state in one snapshot, judged against its record in another.
+#[derive(PartialEq, Eq)]
+enum PageState {
+    Failed,
+    Suspect,
+    Good,
+}
+
+fn page_state(
+    view: &SnapshotView,
+    other: &SnapshotView,
+    center: &str,
+    page: &PageSnapshot,
+    other_page: &PageSnapshot,
+) -> PageState {
+    let Some(record) = view
+        .record(center, &page.url)
+        .filter(|_| page_ok(view, center, page))
+    else {
+        return PageState::Failed;
+    };
+    let reference = other
+        .record(center, &other_page.url)
+        .filter(|_| page_ok(other, center, other_page));
+    if content_suspect(record, reference).is_some() {
+        PageState::Suspect
+    } else {
+        PageState::Good
+    }
+}
+
 /// Whether the fact of `change` is the same in two snapshots (`None` when
 /// they cannot tell: the page failed in one of them, or is absent).
 fn same_fact(
@@ -424,10 +575,11 @@ fn same_fact(
     }
     let pa = find_page(a, center, &change.url)?;
     let pb = find_page(b, center, &change.url)?;
-    let (ok_a, ok_b) = (page_ok(a, center, pa), page_ok(b, center, pb));
+    let state_a = page_state(a, b, center, pa, pb);
+    let state_b = page_state(b, a, center, pb, pa);
     match change.fact.as_str() {
-        "status" => Some(ok_a == ok_b),
-        _ if !(ok_a && ok_b) => None,
+        "status" => Some(state_a == state_b),
+        _ if !(state_a == PageState::Good && state_b == PageState::Good) => None,
         "redirect" => Some(effective_url(pa) == effective_url(pb)),
         fact => {
             let ra = a.record(center, &change.url)?;

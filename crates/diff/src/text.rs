@@ -35,7 +35,8 @@ impl Paint {
 pub(crate) fn sign(kind: ChangeKind) -> char {
     use ChangeKind::*;
     match kind {
-        PageUnreachable | PageStillUnreachable | PageRecovered | PageRedirected => '!',
+        PageUnreachable | PageStillUnreachable | PageRecovered | PageContentSuspect
+        | PageStillSuspect | PageRedirected => '!',
         ContactAdded | ProductAdded | AllApprovedAdded | ConditionAdded | PopulationAdded
         | TrialAdded | ManufacturingAdded | StageAdded | SideEffectAdded | PageAdded
         | CenterAdded => '+',

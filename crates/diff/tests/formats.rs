@@ -11,6 +11,7 @@ const B: &str = "2026-11-01T06:00:00Z";
 const MSK: &str = "https://www.mskcc.org/car-t";
 const UH: &str = "https://www.uhhospitals.org/car-t";
 const DAVIS: &str = "https://health.ucdavis.edu/car-t";
+const ACS: &str = "https://www.cancer.org/car-t";
 
 fn pair() -> (SnapshotView, SnapshotView) {
     let uh = base_record(UH);
@@ -49,12 +50,14 @@ fn pair() -> (SnapshotView, SnapshotView) {
         .page("msk", base_record(MSK))
         .page("ucdavis", davis)
         .page("uh-rainbow", uh)
+        .page("acs", base_record(ACS))
         .build();
     let to = snap(B)
         .page("upmc", base_record("https://hillman.upmc.com/car-t"))
         .failed("msk", MSK, FetchOutcome::Timeout)
         .page("ucdavis", davis_after)
         .page("uh-rainbow", uh_after)
+        .page("acs", maintenance_record(ACS))
         .build();
     (from, to)
 }

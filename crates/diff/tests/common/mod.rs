@@ -203,3 +203,46 @@ pub fn diff_in(
     })
     .unwrap()
 }
+
+/// What a site serves with "200 OK" while it is down for maintenance: a
+/// short notice and a footer number, none of the page's facts.
+pub fn maintenance_record(url: &str) -> PageRecord {
+    PageRecord {
+        url: url.into(),
+        title: Some("Scheduled maintenance | Example Health".into()),
+        contacts: vec![phone(
+            "+18005550100",
+            "800-555-0100",
+            &[Purpose::General],
+            "For urgent matters call 800-555-0100.",
+        )],
+        main_text: "Our website is under maintenance. We will be back soon.\n\nFor urgent matters call 800-555-0100.".into(),
+        ..Default::default()
+    }
+}
+
+/// A soft 404: "Page not found" served with 200.
+pub fn soft_404_record(url: &str) -> PageRecord {
+    PageRecord {
+        url: url.into(),
+        title: Some("Page Not Found".into()),
+        main_text: "Sorry, the page you are looking for does not exist or has moved. Try the search box or return to the home page.".into(),
+        ..Default::default()
+    }
+}
+
+/// The base record with a page-length text (about 200 words) around the same facts.
+pub fn long_record(url: &str) -> PageRecord {
+    let mut record = base_record(url);
+    let paragraph =
+        "CAR T-cell therapy uses your own immune cells to fight leukemia and lymphoma. \
+        Our team reviews your history, explains the steps and the side effects, and stays with you \
+        and your family before, during and after the infusion.";
+    let mut text = Vec::new();
+    for i in 1..=5 {
+        text.push(format!("Part {i}. {paragraph}"));
+    }
+    text.push("We draw blood over two to three hours. To make an appointment, call 216-844-3951. © 2026 Example Health".into());
+    record.main_text = text.join("\n\n");
+    record
+}
