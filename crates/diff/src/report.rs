@@ -199,7 +199,9 @@ fn render_toc(out: &mut String, _input: &ReportInput<'_>) {
 }
 
 /// The newest record of each page of a center within the history, with the
-/// id of the snapshot it comes from.
+/// id of the snapshot it comes from. A record that looks like an error or
+/// maintenance page next to the one before it is skipped: the page keeps its
+/// last good record.
 fn newest_records<'a>(
     history: &'a [SnapshotView],
     center: &str,
@@ -207,7 +209,8 @@ fn newest_records<'a>(
     let mut seen: BTreeMap<&str, (&str, &PageRecord)> = BTreeMap::new();
     for view in history {
         for ((c, url), record) in &view.records {
-            if c == center {
+            let previous = seen.get(url.as_str()).map(|(_, r)| *r);
+            if c == center && crate::suspect::content_suspect(record, previous).is_none() {
                 seen.insert(url.as_str(), (view.manifest.id.as_str(), record));
             }
         }
@@ -1132,5 +1135,29 @@ mod tests {
         assert!(tag.contains("data-product=\"kymriah x__"), "{tag}");
         assert!(tag.contains("data-population=\"adult\""), "{tag}");
         assert!(html.contains("<option value=\"kymriah\">kymriah</option>"));
+    }
+
+    #[test]
+    fn a_maintenance_page_does_not_replace_the_last_good_contacts() {
+        let url = "https://example.org/car-t";
+        let good = SnapshotView::new(
+            manifest("2026-10-01T06:00:00Z", url, true),
+            [("evil", &record(url))],
+        );
+        let notice = PageRecord {
+            url: url.into(),
+            title: Some("Page not found".into()),
+            main_text: "Sorry, this page is under maintenance.".into(),
+            ..Default::default()
+        };
+        let down = SnapshotView::new(
+            manifest("2026-11-01T06:00:00Z", url, true),
+            [("evil", &notice)],
+        );
+        let history = [good, down];
+        let records = newest_records(&history, "evil");
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].1, "2026-10-01T06:00:00Z");
+        assert_eq!(records[0].2.contacts.len(), 2);
     }
 }
