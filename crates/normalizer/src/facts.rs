@@ -370,6 +370,14 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                 if l[end..].starts_with("tm") && is_word_at(l, start, end + 2) {
                     end += 2;
                 }
+                // A plural of a listed name ("prolonged cytopenias" when only
+                // "prolonged cytopenia" is listed: the longer name won the match).
+                if !is_word_at(l, start, end)
+                    && l[end..].starts_with('s')
+                    && is_word_at(l, start, end + 1)
+                {
+                    end += 1;
+                }
                 if !is_word_at(l, start, end) {
                     continue;
                 }
