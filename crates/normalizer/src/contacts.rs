@@ -98,6 +98,7 @@ struct Mention {
 
 fn section_of(block: &Block) -> Section {
     match block.hint {
+        Some(Hint::Nav) if block.nav_in_header => Section::Header,
         Some(Hint::Nav) => Section::Nav,
         Some(Hint::Header) => Section::Header,
         Some(Hint::Footer) => Section::Footer,

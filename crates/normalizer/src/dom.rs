@@ -57,6 +57,9 @@ pub(crate) struct Block {
     pub hint: Option<Hint>,
     /// The chrome element it stands in, if any.
     pub chrome_elem: Option<u32>,
+    /// Navigation inside the site header (a utility bar): the header is
+    /// where a contact there stood, as the record's section order says.
+    pub nav_in_header: bool,
     /// Inside the content root.
     pub in_root: bool,
     /// Part of `main_text`.
@@ -324,6 +327,7 @@ impl Builder {
                 links: std::mem::take(&mut self.pending_links),
                 hint: None,
                 chrome_elem: None,
+                nav_in_header: false,
                 in_root: false,
                 content: false,
                 before_root: false,
@@ -597,6 +601,16 @@ fn classify(elems: &[Elem], blocks: &mut [Block], forced_root: u32) {
             } else {
                 elems[c as usize].hint
             };
+            if block.hint == Some(Hint::Nav) {
+                let mut e = elems[c as usize].parent;
+                while e != NONE {
+                    if chrome_of[e as usize] == e && elems[e as usize].hint == Some(Hint::Header) {
+                        block.nav_in_header = true;
+                        break;
+                    }
+                    e = elems[e as usize].parent;
+                }
+            }
         }
     }
     // 3. The content root: the deepest element holding most of the non-chrome prose.
