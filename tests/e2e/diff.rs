@@ -342,3 +342,163 @@ fn reports_never_create_a_store() {
         assert!(!missing.exists(), "{command} created a store");
     }
 }
+
+const MSK_URL: &str =
+    "https://www.mskcc.org/cancer-care/diagnosis-treatment/cancer-treatments/immunotherapy/car-t-cell-therapy";
+
+/// A maintenance page as sites serve it: "200 OK", the site's header and
+/// footer (with a phone number) around a short notice.
+const MAINTENANCE_HTML: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Scheduled Maintenance | Memorial Sloan Kettering Cancer Center</title></head>
+<body>
+<header><a href="/">Memorial Sloan Kettering Cancer Center</a>
+<nav><a href="/about">About us</a> <a href="/cancer-care">Cancer care</a> <a href="/research">Research</a></nav></header>
+<main>
+<h1>We'll be back soon</h1>
+<p>Our website is temporarily unavailable while we perform scheduled maintenance. We apologize for any inconvenience.</p>
+<p>If you need care right away, call 646-497-9064.</p>
+</main>
+<footer><p>© 2026 Memorial Sloan Kettering Cancer Center</p></footer>
+</body></html>
+"#;
+
+/// One capture set in `dir/<name>` with the msk page: `body` served with 200.
+fn capture_set(dir: &Path, name: &str, taken_at: &str, body: &[u8]) -> std::path::PathBuf {
+    let set = dir.join(name);
+    let page = set.join("msk");
+    std::fs::create_dir_all(&page).unwrap();
+    std::fs::write(
+        set.join("capture.toml"),
+        format!("taken_at = \"{taken_at}\"\nlabel = \"{name}\"\n"),
+    )
+    .unwrap();
+    let manifest = serde_json::json!({
+        "url": MSK_URL,
+        "fetched_at": taken_at,
+        "status": 200,
+        "content_type": "text/html; charset=utf-8",
+        "final_url": null,
+        "outcome": "ok",
+        "body": "1.html"
+    });
+    std::fs::write(
+        page.join("1.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(page.join("1.html"), body).unwrap();
+    set
+}
+
+fn kinds(center: &Value) -> Vec<String> {
+    center["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_maintenance_page_served_with_200_is_suspect_never_removed_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("centers.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[center]]\nid = \"msk\"\nname = \"Memorial Sloan Kettering Cancer Center\"\n\
+             kind = \"cancer_center\"\npages = [\"{MSK_URL}\"]\n"
+        ),
+    )
+    .unwrap();
+    let good = std::fs::read(
+        cartwatch_tests::repo_root().join("snapshots/captures/2026-10-01/msk/1.html"),
+    )
+    .unwrap();
+    let store = dir.path().join("store");
+    let sets = [
+        capture_set(dir.path(), "good", "2026-10-01T06:00:00Z", &good),
+        capture_set(
+            dir.path(),
+            "maintenance",
+            "2026-10-08T06:00:00Z",
+            MAINTENANCE_HTML.as_bytes(),
+        ),
+        capture_set(dir.path(), "back", "2026-10-15T06:00:00Z", &good),
+    ];
+    let snapshot = |set: &Path| {
+        cartwatch()
+            .arg("snapshot")
+            .arg("--from")
+            .arg(set)
+            .arg("--config")
+            .arg(&config)
+            .arg("--store")
+            .arg(&store)
+            .assert()
+            .code(0);
+    };
+    let diff = |from: &str, to: &str| -> (i32, Value) {
+        let (code, out, err) = run(
+            &store,
+            &[
+                "diff",
+                from,
+                to,
+                "--config",
+                config.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        assert!(code == 0 || code == 1, "exit {code}; stderr: {err}");
+        (code, serde_json::from_str(&out).unwrap())
+    };
+    snapshot(&sets[0]);
+    snapshot(&sets[1]);
+
+    let (code, report) = diff("latest~1", "latest");
+    assert_eq!(code, 1, "a suspect page is a change: {report:#}");
+    let good_id = report["from"].as_str().unwrap().to_string();
+    let msk = center(&report, "msk");
+    assert_eq!(kinds(msk), ["page_content_suspect"], "{msk:#}");
+    let suspect = change(msk, "page_content_suspect");
+    let summary = suspect["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("page looks like an error or maintenance page (")
+            && summary.ends_with("); not compared"),
+        "{summary}"
+    );
+    assert!(
+        suspect["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("temporarily unavailable"),
+        "{suspect:#}"
+    );
+    assert_eq!(msk["text_diff"], serde_json::json!([]));
+    assert!(!report.to_string().contains("_removed"), "{report:#}");
+
+    // The matrix of the maintenance snapshot keeps the facts unknown.
+    let (_, out, err) = run(&store, &["compare", "--format", "table"]);
+    assert!(out.contains("unknown (page suspect)"), "{out}{err}");
+    assert!(!out.contains("not stated"), "{out}");
+
+    // The page comes back unchanged: recovered, compared with the good
+    // snapshot, nothing added.
+    snapshot(&sets[2]);
+    let (_, report) = diff("latest~1", "latest");
+    let msk = center(&report, "msk");
+    assert_eq!(kinds(msk), ["page_recovered"], "{msk:#}");
+    let recovered = change(msk, "page_recovered")["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        recovered.contains(&format!(
+            "compared with its last good record, from {good_id}"
+        )),
+        "{recovered}"
+    );
+}
