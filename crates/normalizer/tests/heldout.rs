@@ -520,3 +520,71 @@ fn table_layout_with_investigational_uses() {
         &["Core Facilities", "equal opportunity", "Jobs"],
     );
 }
+
+#[test]
+fn drupal_regions_row_headed_table_and_definition_list() {
+    let r = record("drupal-lakes-regional.html");
+    for e164 in ["+16128736963", "+18669034427"] {
+        assert_eq!(phone(&r, e164).purposes, [Purpose::Appointments], "{e164}");
+    }
+    assert_eq!(phone(&r, "+16128733000").purposes, [Purpose::Referrals]);
+    assert_eq!(r.offerings.products, ["yescarta", "tecartus", "breyanzi"]);
+    assert_eq!(
+        conditions(&r),
+        [("chronic_lymphocytic_leukemia", false), ("lymphoma", false)]
+    );
+    assert_eq!(r.offerings.populations, ["adult"]);
+    // "age 18 and older" is a lower limit, not age_max.
+    assert_eq!(r.offerings.age_max, None);
+    assert!(!r.offerings.clinical_trials);
+    assert_eq!(
+        stage_ids(&r),
+        [
+            "evaluation",
+            "collection",
+            "manufacturing",
+            "lymphodepletion",
+            "infusion",
+            "monitoring",
+            "follow_up"
+        ]
+    );
+    assert_eq!(minutes(stage(&r, "evaluation")), [(Some(60), Some(120))]);
+    assert_eq!(minutes(stage(&r, "collection")), [(Some(360), Some(480))]);
+    assert_eq!(
+        minutes(stage(&r, "manufacturing")),
+        [(Some(2 * WEEK), Some(3 * WEEK))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "lymphodepletion")),
+        [(Some(3 * DAY), Some(3 * DAY))]
+    );
+    assert_eq!(minutes(stage(&r, "infusion")), [(Some(20), Some(20))]);
+    assert_eq!(
+        minutes(stage(&r, "monitoring")),
+        [(Some(7 * DAY), Some(7 * DAY))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "follow_up")),
+        [(Some(15 * 365 * DAY), Some(15 * 365 * DAY))]
+    );
+    assert_eq!(
+        stage(&r, "infusion").evidence,
+        "Your CAR T cells are given through an IV in about 20 minutes."
+    );
+    assert_eq!(r.side_effects, ["crs", "cytopenia", "hlh", "icans"]);
+    assert_eq!(costs(&r), [(Some(410_300), Some(512_000))]);
+    assert_eq!(
+        (r.dates.reviewed.as_deref(), r.dates.revised.as_deref()),
+        (None, None)
+    );
+    text_has(
+        &r,
+        &[
+            "What are the risks?",
+            "T-cell collection",
+            "How much does it cost?",
+        ],
+        &["close early", "For Health Professionals", "Accessibility"],
+    );
+}
