@@ -7,7 +7,7 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 const NUM: &str = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|forty-five|fifty|sixty|ninety|a|an|a single|half an?|a half|a couple of|a couple|couple of|a few|few|several|many|a number of)";
-const UNIT: &str = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?)";
+const UNIT: &str = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?)";
 
 static RANGE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(
@@ -70,6 +70,8 @@ fn unit_minutes(unit: &str) -> u64 {
         1440
     } else if u.starts_with('w') {
         10080
+    } else if u.starts_with('y') {
+        525600
     } else {
         43200
     }
@@ -155,6 +157,11 @@ pub(crate) fn durations(sentence: &str) -> Vec<(usize, Duration)> {
             }
         }
         let unit = unit_minutes(&caps["unit"]);
+        // Years only with a word saying how long ("for 15 years"): a bare
+        // "10 years" is an age or a time in the past far more often.
+        if unit == 525600 && pre.is_empty() {
+            continue;
+        }
         let a = number(&caps["a"]);
         let b = caps.name("b").map(|m| number(m.as_str()));
         let open = matches!(
@@ -246,6 +253,15 @@ mod tests {
             first("Close monitoring for more than a month."),
             ("more than a month".into(), None, None)
         );
+    }
+
+    #[test]
+    fn years_need_a_duration_word() {
+        assert_eq!(
+            first("We follow you for 15 years, as the FDA requires."),
+            ("15 years".into(), Some(15 * 525600), Some(15 * 525600))
+        );
+        assert!(durations("In the past 10 years we have infused 400 patients.").is_empty());
     }
 
     #[test]

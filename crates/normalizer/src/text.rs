@@ -6,6 +6,7 @@ const ABBREVIATIONS: &[&str] = &[
     "ltd", "co", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "ave", "blvd", "rd", "ste", "approx", "dept", "univ", "prof", "rn", "np", "pa",
     "do", "ph", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "mt", "ft", "vol", "pp", "al",
+    "ext", "tel",
 ];
 
 /// Byte ranges of the sentences of `text` (whitespace already folded).
