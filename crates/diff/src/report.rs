@@ -292,11 +292,20 @@ fn render_pages(out: &mut String, input: &ReportInput<'_>, id: &str) {
         );
         return;
     };
+    let previous = input.history.iter().rev().nth(1);
     out.push_str("<ul class=\"pages\">");
     for page in &center.pages {
         out.push_str("<li>");
         out.push_str(&html::link(&page.url, &page.url));
-        if page.outcome.has_content() {
+        let suspect = latest.record(id, &page.url).is_some_and(|record| {
+            let before = previous.and_then(|v| v.record(id, &page.url));
+            crate::suspect::content_suspect(record, before).is_some()
+        });
+        if page.outcome.has_content() && suspect {
+            out.push_str(
+                " <span class=\"no\">answered, but looks like an error or maintenance page</span>",
+            );
+        } else if page.outcome.has_content() {
             out.push_str(" <span class=\"yes\">fetched</span>");
         } else {
             let _ = write!(
@@ -368,7 +377,10 @@ fn render_timeline_entry(out: &mut String, diff: &DiffReport, center: &CenterDif
     let trouble = center.changes.iter().any(|c| {
         matches!(
             c.kind.as_str(),
-            "page_unreachable" | "page_still_unreachable"
+            "page_unreachable"
+                | "page_still_unreachable"
+                | "page_content_suspect"
+                | "page_still_suspect"
         )
     });
     let _ = write!(
@@ -512,7 +524,7 @@ fn render_contacts(out: &mut String, input: &ReportInput<'_>, id: &str) {
             if stale {
                 let _ = write!(
                     out,
-                    " <span class=\"muted\">(as of {}; unreachable since)</span>",
+                    " <span class=\"muted\">(as of {}; unreachable or suspect since)</span>",
                     html::text(snapshot)
                 );
             }
@@ -1159,5 +1171,26 @@ mod tests {
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].1, "2026-10-01T06:00:00Z");
         assert_eq!(records[0].2.contacts.len(), 2);
+
+        let mut html = String::new();
+        let input_matrix = crate::compare(&history[1]);
+        let audit = AuditReport {
+            snapshot: history[1].manifest.id.clone(),
+            previous: None,
+            findings: vec![],
+        };
+        let input = ReportInput {
+            title: "t",
+            generated_at: "2026-11-02T00:00:00Z",
+            history: &history,
+            diffs: &[],
+            matrix: &input_matrix,
+            audit: &audit,
+        };
+        render_pages(&mut html, &input, "evil");
+        assert!(
+            html.contains("answered, but looks like an error or maintenance page"),
+            "{html}"
+        );
     }
 }
