@@ -3,20 +3,10 @@
 
 use crate::Matrix;
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values (the report's
+/// escaping: `& < > " '` become entities, control characters are dropped).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::report::html::text(text)
 }
 
 /// The matrix as a self-contained HTML page.
