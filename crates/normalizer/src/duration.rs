@@ -11,7 +11,7 @@ const UNIT: &str = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|yea
 
 static RANGE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?P<pre>between|from|about|around|approximately|roughly|nearly|up to|at least|more than|less than|over|under|within|for|takes?|lasts?|typically|usually|generally)?\s*(?P<a>{NUM})(?:\s*(?:-|–|—|to|or|and)\s*(?P<b>{NUM}))?[\s-]+(?P<unit>{UNIT})\b"
+        r"(?i)\b(?P<pre>between|from|about|around|approximately|roughly|nearly|up to|at least|more than|less than|over|under|within|for|takes?|lasts?|typically|usually|generally)?\s*(?P<a>{NUM})(?:\s*(?:-|–|—|to|or|and)\s*(?P<b>{NUM}))?[\s-]+(?:(?:consecutive|straight|full|whole|separate|total|more)\s+)?(?P<unit>{UNIT})\b"
     ))
     .expect("duration regex")
 });
@@ -252,6 +252,14 @@ mod tests {
         assert_eq!(
             first("Close monitoring for more than a month."),
             ("more than a month".into(), None, None)
+        );
+    }
+
+    #[test]
+    fn a_word_between_number_and_unit() {
+        assert_eq!(
+            first("Chemotherapy is given daily for 3 consecutive days."),
+            ("3 consecutive days".into(), Some(4320), Some(4320))
         );
     }
 

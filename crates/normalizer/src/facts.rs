@@ -47,14 +47,14 @@ static AGE_CONTEXT: Lazy<Regex> = Lazy::new(|| {
 });
 
 static COST: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)(?P<pre>\b(?:between|from|over|more than|in excess of|upwards of|exceeding|at least|up to|under|less than|nearly|about|around|approximately|roughly|as much as|as high as)\s+)?(?P<a>\$\s?\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?P<am>million|billion|k)\b)?(?:\s*(?:to|and|-|–|—)\s*(?P<b>\$?\s?\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?P<bm>million|billion|k)\b)?)?").unwrap()
+    Regex::new(r"(?i)(?P<pre>\b(?:between|from|over|more than|in excess of|upwards of|exceeding|exceeds?|at least|up to|under|less than|nearly|about|around|approximately|roughly|as much as|as high as)\s+)?(?P<a>\$\s?\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?P<am>million|billion|k)\b)?(?:\s*(?:to|and|-|–|—)\s*(?P<b>\$?\s?\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?P<bm>million|billion|k)\b)?)?").unwrap()
 });
 
 const MONTHS: &str = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
 
 static DATE_CUE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?P<q>medically |clinically |medical |last |page |content |date |article |information )?(?P<w>reviewed|review date|date of (?:last )?review|revised|revision date|updated|modified)\b(?P<gap>[^\n]{{0,120}}?)(?P<date>(?P<m1>{MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d{{2}})|(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTHS})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})|(?P<y3>(?:19|20)\d{{2}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})|(?P<m4>\d{{1,2}})/(?P<d4>\d{{1,2}})/(?P<y4>(?:19|20)\d{{2}}))"
+        r"(?i)\b(?P<q>medically |clinically |medical |last |page |content |date |article |information )?(?P<w>reviewed|review date|date of (?:last )?review|revised|revision date|updated|modified)\b(?P<gap>[^\n]{{0,120}}?)(?P<date>(?P<m1>{MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d{{2}})|(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTHS})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})|(?P<y3>(?:19|20)\d{{2}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})|(?P<m4>\d{{1,2}})[/.](?P<d4>\d{{1,2}})[/.](?P<y4>(?:19|20)?\d{{2}})\b)"
     ))
     .unwrap()
 });
@@ -90,8 +90,10 @@ fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
             caps["d3"].parse().ok()?,
         )
     } else if let Some(y) = caps.name("y4") {
+        // "1/5/25": a two-digit year is in this century.
+        let y: u32 = y.as_str().parse().ok()?;
         (
-            y.as_str().parse().ok()?,
+            if y < 100 { 2000 + y } else { y },
             caps["m4"].parse().ok()?,
             caps["d4"].parse().ok()?,
         )
@@ -141,7 +143,8 @@ fn costs_in(sentence: &str) -> Vec<Cost> {
         let (lo, hi) = match (pre.as_str(), b) {
             (_, Some(b)) => (Some(a.min(b)), Some(a.max(b))),
             (
-                "over" | "more than" | "in excess of" | "upwards of" | "exceeding" | "at least",
+                "over" | "more than" | "in excess of" | "upwards of" | "exceeding" | "exceed"
+                | "exceeds" | "at least",
                 None,
             ) => (Some(a), None),
             ("up to" | "under" | "less than" | "as much as" | "as high as", None) => {
@@ -773,5 +776,8 @@ mod tests {
         assert_eq!(get("Reviewed: 12 March 2024"), Some("2024-03-12".into()));
         assert_eq!(get("Last reviewed 2024-02-30"), None);
         assert_eq!(get("Updated: October 12, 2023"), Some("2023-10-12".into()));
+        assert_eq!(get("Page reviewed: 1/5/25"), Some("2025-01-05".into()));
+        assert_eq!(get("Last updated 04.15.2025"), Some("2025-04-15".into()));
+        assert_eq!(get("Last updated 04/15/20255"), None);
     }
 }
