@@ -220,6 +220,11 @@ fn a_second_snapshot_sends_the_etag_and_reuses_the_record_on_304() {
         second.body_sha256, first.body_sha256,
         "the stored body is reused"
     );
+    assert!(first.body_len.is_some_and(|len| len > 0));
+    assert_eq!(
+        second.body_len, first.body_len,
+        "the reused body keeps its length"
+    );
 
     let records = |id: &str| store.records(id).unwrap();
     let before = records(&manifests[0].id);

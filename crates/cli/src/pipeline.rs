@@ -113,19 +113,25 @@ pub fn store_snapshot(
         })
         .collect();
     for capture in captures {
-        let center_config = config.center(&capture.center);
+        let selectors = config
+            .center(&capture.center)
+            .and_then(|c| c.selectors.as_ref());
+        let normalize_body = |body: &[u8], content_type: Option<&str>| {
+            normalize(
+                &PageInput {
+                    bytes: body,
+                    url: &capture.url,
+                    content_type,
+                    selectors,
+                },
+                vocabulary,
+            )
+        };
+        let mut reused_body_len = None;
         let (body_sha256, record) = match (&capture.outcome, &capture.body) {
             (FetchOutcome::Ok, Some(body)) => {
                 let hash = writer.put_page_body(&capture.center, &capture.url, body)?;
-                let record = normalize(
-                    &PageInput {
-                        bytes: body,
-                        url: &capture.url,
-                        content_type: capture.content_type.as_deref(),
-                        selectors: center_config.and_then(|c| c.selectors.as_ref()),
-                    },
-                    vocabulary,
-                );
+                let record = normalize_body(body, capture.content_type.as_deref());
                 (Some(hash), Some(record))
             }
             (FetchOutcome::NotModified, _) => {
@@ -133,22 +139,14 @@ pub fn store_snapshot(
                 // vocabulary change still shows.
                 match store.previous_page(&capture.center, &capture.url)? {
                     Some((previous_id, page)) => {
-                        let hash = page.body_sha256.clone();
                         // Verified against its hash; a damaged body is an
                         // error naming the snapshot and page.
                         let body = store.page_body(&previous_id, &capture.center, &capture.url)?;
-                        let record = body.map(|body| {
-                            normalize(
-                                &PageInput {
-                                    bytes: &body,
-                                    url: &capture.url,
-                                    content_type: page.content_type.as_deref(),
-                                    selectors: center_config.and_then(|c| c.selectors.as_ref()),
-                                },
-                                vocabulary,
-                            )
-                        });
-                        (hash, record)
+                        let record = body
+                            .as_deref()
+                            .map(|body| normalize_body(body, page.content_type.as_deref()));
+                        reused_body_len = page.body_len;
+                        (page.body_sha256.clone(), record)
                     }
                     None => (None, None),
                 }
@@ -162,7 +160,8 @@ pub fn store_snapshot(
         if let Some(record) = &record {
             writer.put_record(&capture.center, &capture.url, record)?;
         }
-        let page = PageSnapshot::from_capture(&capture, body_sha256, record.is_some());
+        let mut page = PageSnapshot::from_capture(&capture, body_sha256, record.is_some());
+        page.body_len = page.body_len.or(reused_body_len);
         if let Some(center) = centers.iter_mut().find(|c| c.id == capture.center) {
             center.pages.push(page);
         }
