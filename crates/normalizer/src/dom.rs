@@ -14,8 +14,21 @@
 //!    it are dropped.
 
 use ego_tree::iter::Edge;
+use once_cell::sync::Lazy;
+use regex::Regex;
 use scraper::{Html, Node, Selector};
 use std::collections::HashSet;
+
+/// Headings over lists of links to other pages ("Related links", "You may
+/// also like"): the heading and its links are not the page's content.
+static RELATED_HEADING: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^\s*(?:related(?: \w+)?|you (?:may|might) also (?:like|be interested in)|see also|read next|more (?:stories|articles|news|posts|from \w+)|recommended(?: \w+)?|recent posts|popular(?: \w+)?|other (?:stories|articles)|in this section)\s*:?\s*$").unwrap()
+});
+
+/// Page feedback widgets ("Was this page helpful?").
+static FEEDBACK: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^\s*(?:was|is|did) (?:this|the) (?:page|article|information|content|story)(?: \w+)? (?:helpful|useful|answer your question)s?\??\s*$").unwrap()
+});
 
 /// Where a block stood, from markup or hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -747,9 +760,42 @@ fn classify(elems: &[Elem], blocks: &mut [Block], forced_root: u32) {
         }
         i = j.max(i + 1);
     }
+    // 4b. A "Related links" / "You may also like" heading and the link-dense
+    // blocks under it, however short the list.
+    let mut k = 0;
+    while k < blocks.len() {
+        if blocks[k].content
+            && blocks[k].text.len() < 60
+            && RELATED_HEADING.is_match(&blocks[k].text)
+            && blocks
+                .get(k + 1)
+                .is_some_and(|b| b.link_ratio >= 0.6 && b.links.is_empty())
+        {
+            blocks[k].content = false;
+            let mut j = k + 1;
+            while j < blocks.len()
+                && blocks[j].kind != BlockKind::Heading
+                && blocks[j].link_ratio >= 0.6
+                && blocks[j].links.is_empty()
+            {
+                blocks[j].content = false;
+                j += 1;
+            }
+            k = j;
+        } else {
+            k += 1;
+        }
+    }
     // 5. Lone link-only paragraphs inside the root ("Learn more", previous/next
-    // article tiles) and the short labels beside them ("PREVIOUS", "NEXT").
+    // article tiles), feedback questions, and the short labels beside them
+    // ("PREVIOUS", "NEXT", "Yes No").
     let mut dropped = vec![false; blocks.len()];
+    for (k, block) in blocks.iter_mut().enumerate() {
+        if block.content && block.text.len() < 80 && FEEDBACK.is_match(&block.text) {
+            block.content = false;
+            dropped[k] = true;
+        }
+    }
     for (k, block) in blocks.iter_mut().enumerate() {
         if block.content
             && block.link_ratio >= 0.9
@@ -786,6 +832,27 @@ mod tests {
             .filter(|b| b.content)
             .map(|b| b.text)
             .collect()
+    }
+
+    #[test]
+    fn related_link_lists_and_feedback_widgets_are_not_content() {
+        let text = content(
+            "<main><h1>CAR T</h1><p>CAR T cells are made from your own T cells, which are collected first.</p>\
+             <h4>Related links</h4><ul><li><a href='/a'>What is immunotherapy?</a></li>\
+             <li><a href='/b'>Transplant FAQ</a></li></ul>\
+             <h2>Side effects</h2><ul><li><a href='/crs'>Cytokine release syndrome</a></li></ul>\
+             <p>Was this page helpful?</p><p>Yes No</p></main>",
+        );
+        assert!(text.iter().any(|t| t == "Side effects"), "{text:?}");
+        for gone in [
+            "Related links",
+            "What is immunotherapy?",
+            "Transplant FAQ",
+            "Was this page helpful?",
+            "Yes No",
+        ] {
+            assert!(!text.iter().any(|t| t == gone), "{gone} in {text:?}");
+        }
     }
 
     #[test]
