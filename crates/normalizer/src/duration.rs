@@ -123,11 +123,14 @@ pub(crate) fn durations(sentence: &str) -> Vec<(usize, Duration)> {
             continue;
         }
         let after = sentence[whole.end()..].trim_start().to_ascii_lowercase();
+        // "3 days before the infusion" places an event; "for 3 days before
+        // the infusion" still says how long.
+        let how_long = matches!(pre.as_str(), "for" | "takes" | "take" | "lasts" | "last");
         if [
             "later", "before", "ago", "prior", "of age", "old", "earlier",
         ]
         .iter()
-        .any(|w| after.starts_with(w))
+        .any(|w| after.starts_with(w) && !(how_long && matches!(*w, "before" | "prior")))
         {
             continue;
         }
@@ -261,6 +264,15 @@ mod tests {
             first("Chemotherapy is given daily for 3 consecutive days."),
             ("3 consecutive days".into(), Some(4320), Some(4320))
         );
+    }
+
+    #[test]
+    fn for_days_before_is_a_duration() {
+        assert_eq!(
+            first("You receive chemotherapy for 3 days before the cells are given."),
+            ("3 days".into(), Some(4320), Some(4320))
+        );
+        assert!(durations("Three days before the infusion, you get chemo.").is_empty());
     }
 
     #[test]
