@@ -588,3 +588,59 @@ fn drupal_regions_row_headed_table_and_definition_list() {
         &["close early", "For Health Professionals", "Accessibility"],
     );
 }
+
+/// Phrasings found by probing the normalizer (written after the probe, so a
+/// regression test rather than a blind one): a left rail before the content,
+/// "take part in trials", investigational uses by disease name, "3
+/// consecutive days", staying in hospital to be watched, living within reach
+/// of the hospital, "can exceed", a m/d/yy review date, a related-links box and
+/// a feedback widget.
+#[test]
+fn left_rail_layout_and_probed_phrasings() {
+    let r = record("left-rail-valley.html");
+    let appt = phone(&r, "+18003582662");
+    assert_eq!(appt.purposes, [Purpose::Appointments]);
+    assert_eq!(appt.section, Section::Aside);
+    assert_eq!(r.offerings.products, ["kymriah", "yescarta", "breyanzi"]);
+    assert!(r.offerings.clinical_trials);
+    assert_eq!(
+        conditions(&r),
+        [
+            ("autoimmune_disease", true),
+            ("leukemia", true),
+            ("lymphoma", false),
+            ("solid_tumors", true)
+        ]
+    );
+    assert_eq!(
+        stage_ids(&r),
+        ["collection", "lymphodepletion", "monitoring"]
+    );
+    assert_eq!(minutes(stage(&r, "collection")), [(Some(240), Some(240))]);
+    assert_eq!(
+        minutes(stage(&r, "lymphodepletion")),
+        [(Some(3 * DAY), Some(3 * DAY))]
+    );
+    assert_eq!(
+        minutes(stage(&r, "monitoring")),
+        [
+            (Some(10 * DAY), Some(14 * DAY)),
+            (Some(30 * DAY), Some(30 * DAY))
+        ]
+    );
+    assert_eq!(r.side_effects, ["crs", "icans"]);
+    assert_eq!(costs(&r), [(Some(500_000), None)]);
+    assert_eq!(r.dates.reviewed.as_deref(), Some("2025-01-05"));
+    text_has(
+        &r,
+        &["Getting your cells", "After treatment"],
+        &[
+            "Related links",
+            "What is immunotherapy?",
+            "Was this page helpful?",
+            "Bone Marrow Transplant",
+            "Print",
+            "Careers",
+        ],
+    );
+}
