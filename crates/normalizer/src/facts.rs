@@ -187,6 +187,12 @@ fn age_limit(l: &str) -> Option<u32> {
     (1..=99).contains(&age).then_some(age)
 }
 
+/// The words before a stage cue that make it a point in time ("after the",
+/// "before CAR T", "following your").
+static TIME_REFERENCE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:^|[^\w])(?:after|before|following|prior to|since|until)(?: (?:the|your|their|a|car[ -]?t|car-t|cell|cells|t-cell|day of|day of the|day of your))*$").unwrap()
+});
+
 static WHOLE_PROCESS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"\b(?:whole|entire|overall|full|complete) (?:process|treatment|therapy)\b|\bfrom start to finish\b|\bfrom (?:collection|apheresis|leukapheresis) (?:to|until|through) ").unwrap()
 });
@@ -510,28 +516,7 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
                     // "after the infusion, you stay ...": a step named as a point in
                     // time still counts as mentioned, but durations go to the other step.
                     let before = l[..m.start()].trim_end();
-                    let reference = [
-                        "after",
-                        "after the",
-                        "after your",
-                        "before",
-                        "before the",
-                        "before your",
-                        "following",
-                        "following the",
-                        "prior to",
-                        "prior to the",
-                        "since",
-                        "until",
-                        "until the",
-                    ]
-                    .iter()
-                    .any(|w| {
-                        before.ends_with(w)
-                            && before[..before.len() - w.len()]
-                                .ends_with(|c: char| !c.is_alphanumeric())
-                            || before == *w
-                    });
+                    let reference = TIME_REFERENCE.is_match(before);
                     if !reference {
                         hits.push((m.start(), i));
                     }
@@ -762,6 +747,22 @@ mod tests {
         assert_eq!(age_limit("it takes up to 3 weeks"), None);
         assert_eq!(age_limit("patients may stay up to 2 weeks"), None);
         assert_eq!(age_limit("children up to age 21"), Some(21));
+    }
+
+    #[test]
+    fn stage_named_as_a_point_in_time() {
+        for before in [
+            "after",
+            "before car t",
+            "following your",
+            "prior to the",
+            "on the day of your",
+        ] {
+            let before = before.replace("on the ", "");
+            assert!(TIME_REFERENCE.is_match(&before), "{before}");
+        }
+        assert!(!TIME_REFERENCE.is_match("the"));
+        assert!(!TIME_REFERENCE.is_match("hereafter the"));
     }
 
     #[test]
