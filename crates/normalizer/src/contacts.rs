@@ -146,10 +146,24 @@ fn purposes_for(
         .map(|&(s, e)| &text[s..e])
         .unwrap_or(text);
     let sentence_start = spans.get(current).map(|&(s, _)| s).unwrap_or(0);
-    if is_fax(text, sentence_start, at) {
+    let at_in_sentence = at.saturating_sub(sentence_start);
+    if is_fax(sentence, at_in_sentence) {
         return vec![Purpose::General];
     }
-    let own = purposes_in(sentence, vocab);
+    let (before, after, alone) = own_words(sentence, at_in_sentence);
+    let mut own = purposes_in(before, vocab);
+    if own.is_empty() || alone {
+        // One number in the sentence: all its words; several: its own clause.
+        for p in purposes_in(after, vocab) {
+            if !own.contains(&p) {
+                own.push(p);
+            }
+        }
+    }
+    if own.is_empty() && !alone {
+        // "call A, ext. 2, or toll-free at B": an alternative number for the same purpose.
+        own = purposes_in(sentence, vocab);
+    }
     if !own.is_empty() {
         return own;
     }
@@ -190,32 +204,107 @@ fn purposes_for(
     vec![Purpose::General]
 }
 
+/// The words that belong to the number at `at` of a sentence: the whole
+/// sentence when it holds one number, else the words since the previous
+/// number's clause and, when those say nothing, the words up to the next
+/// clause ("For appointments call A; for referrals, call B": A's words are
+/// "For appointments call", B's "for referrals, call"). Returns the words
+/// before and after the number.
+fn own_words(sentence: &str, at: usize) -> (&str, &str, bool) {
+    let spans: Vec<(usize, usize)> = NANP
+        .find_iter(sentence)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    let at = at.min(sentence.len());
+    let this = spans
+        .iter()
+        .position(|&(s, e)| at >= s && at < e.max(s + 1))
+        .or_else(|| spans.iter().position(|&(s, _)| s >= at));
+    let Some(this) = this.filter(|_| spans.len() > 1) else {
+        let end = spans
+            .iter()
+            .find(|&&(s, _)| s >= at)
+            .map(|&(_, e)| e)
+            .unwrap_or(at);
+        return (&sentence[..at], sentence.get(end..).unwrap_or(""), true);
+    };
+    let (start, end) = spans[this];
+    let before = match this.checked_sub(1).map(|p| spans[p]) {
+        Some((_, prev_end)) => {
+            let between = &sentence[prev_end..start];
+            // Words after the first clause break belong to this number.
+            match clause_break(between) {
+                Some((_, after_break)) => &between[after_break..],
+                None => between,
+            }
+        }
+        None => &sentence[..start],
+    };
+    let after = match spans.get(this + 1) {
+        Some(&(next_start, _)) => {
+            let between = &sentence[end..next_start];
+            match clause_break(between) {
+                Some((at_break, _)) => &between[..at_break],
+                None => "",
+            }
+        }
+        None => &sentence[end..],
+    };
+    (before, after, false)
+}
+
+/// The first clause break in a text between two numbers: its start and end.
+fn clause_break(between: &str) -> Option<(usize, usize)> {
+    [";", ", or ", " or ", ", and ", ", "]
+        .iter()
+        .filter_map(|b| between.find(b).map(|i| (i, i + b.len())))
+        .min()
+}
+
 /// Whether the number at `at` is labelled a fax: "Fax: 402-559-3738",
-/// "402-559-3738 (fax)", but not the phone in "Phone: 402-559-3737 Fax: ...".
-fn is_fax(text: &str, sentence_start: usize, at: usize) -> bool {
-    let before = text.get(sentence_start..at).unwrap_or("");
-    // The label stands after the last digit before the number (a previous number's end).
-    let label_start = before
-        .rfind(|c: char| c.is_ascii_digit())
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    if FAX.is_match(&before[label_start..]) {
+/// "402-559-3738 (fax)", but not the phone in "Phone: 402-559-3737 Fax: ..."
+/// nor the one after "402-559-3738 (fax) or call ...".
+fn is_fax(sentence: &str, at: usize) -> bool {
+    let (before, after) = own_words_plain(sentence, at);
+    // A parenthesized label at the start belongs to the number before.
+    let before = match before.trim_start().strip_prefix('(') {
+        Some(rest) => rest.split_once(')').map(|(_, r)| r).unwrap_or(rest),
+        None => before,
+    };
+    if FAX.is_match(before) {
         return true;
     }
-    let after = text.get(at..).unwrap_or("");
-    let number_end = after
-        .find(|c: char| !(c.is_ascii_alphanumeric() || " ().-+/\u{a0}".contains(c)))
-        .unwrap_or(after.len());
-    let rest = &after[..number_end];
-    // "402-559-3738 (fax)" / "402-559-3738 fax": the label right after the digits.
-    let tail_start = rest
-        .rfind(|c: char| c.is_ascii_digit())
-        .map(|i| i + 1)
-        .unwrap_or(rest.len());
-    let tail = rest[tail_start..].trim_start_matches([' ', '(', '\u{a0}']);
-    // "Fax:" after the number labels the next one.
-    let labels_next = after[number_end..].starts_with(':');
-    !labels_next && tail.len() >= 3 && tail[..3].eq_ignore_ascii_case("fax")
+    let label = after.trim_start_matches([' ', '(', '\u{a0}', '-', ',']);
+    label.len() >= 3
+        && label[..3].eq_ignore_ascii_case("fax")
+        && !label[3..].trim_start().starts_with(':')
+}
+
+/// The text between the previous number (or the sentence start) and the
+/// number at `at`, and between its end and the next number (or the end).
+fn own_words_plain(sentence: &str, at: usize) -> (&str, &str) {
+    let at = at.min(sentence.len());
+    let mut prev_end = 0;
+    let mut end = at;
+    let mut next_start = sentence.len();
+    for m in NANP.find_iter(sentence) {
+        if m.end() <= at {
+            prev_end = m.end();
+        } else if m.start() <= at {
+            end = m.end();
+        } else if m.start() < next_start {
+            next_start = m.start();
+            break;
+        }
+    }
+    if end == at {
+        // A number written otherwise (a vanity number or a link's text): skip its characters.
+        end += sentence[at..]
+            .find(|c: char| !(c.is_ascii_digit() || c.is_ascii_uppercase() || "().-+ ".contains(c)))
+            .unwrap_or(sentence.len() - at);
+        end = end.min(next_start);
+    }
+    (&sentence[prev_end..at], &sentence[end..next_start])
 }
 
 fn sentence_at(text: &str, at: usize) -> &str {

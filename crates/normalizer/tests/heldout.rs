@@ -644,3 +644,23 @@ fn left_rail_layout_and_probed_phrasings() {
         ],
     );
 }
+
+/// Several numbers in one sentence each take the words of their own clause,
+/// and a fax label marks only its own number (a regression test written
+/// after probing).
+#[test]
+fn several_numbers_in_one_sentence() {
+    let r = record("contact-clauses.html");
+    let purposes = |e164: &str| phone(&r, e164).purposes.clone();
+    assert_eq!(purposes("+16126241111"), [Purpose::Appointments]);
+    assert_eq!(purposes("+16126242222"), [Purpose::Referrals]);
+    assert_eq!(purposes("+16126243333"), [Purpose::Referrals]);
+    assert_eq!(purposes("+16126243334"), [Purpose::General]);
+    assert_eq!(purposes("+16126244444"), [Purpose::General]);
+    assert_eq!(purposes("+16126245555"), [Purpose::Information]);
+    assert_eq!(
+        purposes("+16126246666"),
+        [Purpose::ClinicalTrials, Purpose::Information]
+    );
+    assert_eq!(purposes("+16126247777"), [Purpose::Appointments]);
+}
