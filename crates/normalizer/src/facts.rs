@@ -54,7 +54,7 @@ const MONTHS: &str = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june
 
 static DATE_CUE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?P<q>medically |clinically |medical |last |page |content |date |article |information )?(?P<w>reviewed|review date|date of (?:last )?review|revised|revision date|updated|modified)\b(?P<gap>[^\n]{{0,120}}?)(?P<date>(?P<m1>{MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d{{2}})|(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTHS})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})|(?P<y3>(?:19|20)\d{{2}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})|(?P<m4>\d{{1,2}})[/.](?P<d4>\d{{1,2}})[/.](?P<y4>(?:19|20)?\d{{2}})\b)"
+        r"(?i)\b(?P<q>medically |clinically |medical |last |page |content |date |article |information )?(?P<w>reviewed|review date|date of (?:last )?review|revised|revision date|updated|modified)\b(?P<gap>[^\n]{{0,120}}?)(?P<date>(?P<m1>{MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d{{2}})|(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTHS})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})|(?P<y3>(?:19|20)\d{{2}})[-/.](?P<m3>\d{{1,2}})[-/.](?P<d3>\d{{1,2}})|(?P<m4>\d{{1,2}})[/.](?P<d4>\d{{1,2}})[/.](?P<y4>(?:19|20)?\d{{2}})\b)"
     ))
     .unwrap()
 });
@@ -777,6 +777,7 @@ mod tests {
         assert_eq!(get("Last reviewed 2024-02-30"), None);
         assert_eq!(get("Updated: October 12, 2023"), Some("2023-10-12".into()));
         assert_eq!(get("Page reviewed: 1/5/25"), Some("2025-01-05".into()));
+        assert_eq!(get("Reviewed: 2024/05/01"), Some("2024-05-01".into()));
         assert_eq!(get("Last updated 04.15.2025"), Some("2025-04-15".into()));
         assert_eq!(get("Last updated 04/15/20255"), None);
     }
