@@ -192,30 +192,31 @@ fn kind_of_tag(name: &str) -> BlockKind {
 
 /// The chrome hint a class or id token carries.
 fn token_hint(token: &str) -> Option<Hint> {
-    let exact = match token {
-        "nav" | "navbar" | "navigation" | "navlist" | "menu" | "menus" | "mainmenu"
-        | "megamenu" | "submenu" | "breadcrumb" | "breadcrumbs" | "crumbs" | "skip"
-        | "skiplink" | "skiplinks" | "pagination" | "pager" | "toolbar" | "sitemap"
-        | "quicklinks" | "utility" | "toc" | "jumplinks" | "topnav" | "subnav" | "sidenav"
-        | "menubar" => Some(Hint::Nav),
-        "header" | "masthead" | "hdr" | "hd" | "topbar" | "siteheader" | "logo" | "branding" => {
-            Some(Hint::Header)
-        }
-        "footer" | "foot" | "ft" | "bottom" | "copyright" | "colophon" | "legal" | "sitefooter"
-        | "subfooter" => Some(Hint::Footer),
-        "sidebar" | "side" | "aside" | "rail" | "related" | "promo" | "promos" | "promotion"
-        | "promotions" | "tiles" | "carousel" | "slider" | "recommended" | "recommendations"
-        | "trending" | "popular" | "share" | "sharing" | "sharebar" | "social" | "socialmedia"
-        | "newsletter" | "signup" | "subscribe" | "subscription" | "award" | "awards" | "badge"
-        | "badges" | "accreditation" | "accreditations" | "ad" | "ads" | "advert"
-        | "advertisement" | "sponsor" | "sponsored" | "widget" | "widgets" | "pagenav"
-        | "teaser" | "teasers" | "morestories" => Some(Hint::Aside),
-        "cookie" | "cookies" | "cookiebar" | "consent" | "gdpr" | "ccpa" | "banner" | "alert"
-        | "alerts" | "alertbar" | "notice" | "notification" | "notifications" | "announcement"
-        | "announcements" | "emergency" | "modal" | "popup" | "overlay" | "lightbox"
-        | "interstitial" | "onetrust" | "optanon" => Some(Hint::Notice),
-        _ => None,
-    };
+    let exact =
+        match token {
+            "nav" | "navbar" | "navigation" | "navlist" | "menu" | "menus" | "mainmenu"
+            | "megamenu" | "submenu" | "breadcrumb" | "breadcrumbs" | "crumbs" | "skip"
+            | "skiplink" | "skiplinks" | "pagination" | "pager" | "toolbar" | "sitemap"
+            | "quicklinks" | "utility" | "toc" | "jumplinks" | "topnav" | "subnav" | "sidenav"
+            | "menubar" => Some(Hint::Nav),
+            "header" | "masthead" | "hdr" | "hd" | "topbar" | "siteheader" | "logo"
+            | "branding" => Some(Hint::Header),
+            "footer" | "foot" | "ft" | "bottom" | "copyright" | "colophon" | "legal"
+            | "sitefooter" | "subfooter" => Some(Hint::Footer),
+            "sidebar" | "side" | "aside" | "rail" | "related" | "promo" | "promos"
+            | "promotion" | "promotions" | "tiles" | "carousel" | "slider" | "recommended"
+            | "recommendations" | "trending" | "popular" | "share" | "sharing" | "sharebar"
+            | "social" | "socialmedia" | "newsletter" | "signup" | "subscribe" | "subscription"
+            | "award" | "awards" | "badge" | "badges" | "accreditation" | "accreditations"
+            | "ad" | "ads" | "advert" | "advertisement" | "sponsor" | "sponsored" | "widget"
+            | "widgets" | "pagenav" | "teaser" | "teasers" | "morestories" | "disclaimer"
+            | "disclaimers" | "feedback" => Some(Hint::Aside),
+            "cookie" | "cookies" | "cookiebar" | "consent" | "gdpr" | "ccpa" | "banner"
+            | "alert" | "alerts" | "alertbar" | "notice" | "notification" | "notifications"
+            | "announcement" | "announcements" | "emergency" | "modal" | "popup" | "overlay"
+            | "lightbox" | "interstitial" | "onetrust" | "optanon" => Some(Hint::Notice),
+            _ => None,
+        };
     if exact.is_some() || token.len() < 6 {
         return exact;
     }
@@ -866,6 +867,7 @@ mod tests {
         assert_eq!(hint_of_attr("next-steps"), None);
         assert_eq!(hint_of_attr("jp-relatedposts"), Some(Hint::Aside));
         assert_eq!(hint_of_attr("left-side"), Some(Hint::Aside));
+        assert_eq!(hint_of_attr("disclaimer"), Some(Hint::Aside));
     }
 
     #[test]
