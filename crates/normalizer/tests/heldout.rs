@@ -664,3 +664,30 @@ fn several_numbers_in_one_sentence() {
     );
     assert_eq!(purposes("+16126247777"), [Purpose::Appointments]);
 }
+
+fn inline(body: &str) -> PageRecord {
+    let html = format!(
+        "<html><head><title>CAR T</title></head><body><main><h1>CAR T-cell therapy</h1>{body}</main></body></html>"
+    );
+    normalize(
+        &PageInput {
+            bytes: html.as_bytes(),
+            url: "https://example.org/inline",
+            content_type: None,
+            selectors: None,
+        },
+        &Vocabulary::builtin(),
+    )
+}
+
+/// Offerings phrased in ways probed after the fixtures above.
+#[test]
+fn probed_offering_phrasings() {
+    let r = inline("<p>We offer every commercially available CAR T therapy.</p>");
+    assert!(r.offerings.all_fda_approved);
+    let r = inline("<p>CAR T therapy is used for people 18 and older with lymphoma.</p>");
+    assert_eq!(r.offerings.populations, ["adult"]);
+    assert_eq!(r.offerings.age_max, None);
+    let r = inline("<p>Ask your doctor whether a CAR T clinical trial is right for you.</p>");
+    assert!(!r.offerings.clinical_trials);
+}
