@@ -215,7 +215,7 @@ fn own_words(sentence: &str, at: usize) -> (&str, &str, bool) {
         .find_iter(sentence)
         .map(|m| (m.start(), m.end()))
         .collect();
-    let at = at.min(sentence.len());
+    let at = char_floor(sentence, at);
     let this = spans
         .iter()
         .position(|&(s, e)| at >= s && at < e.max(s + 1))
@@ -226,29 +226,33 @@ fn own_words(sentence: &str, at: usize) -> (&str, &str, bool) {
             .find(|&&(s, _)| s >= at)
             .map(|&(_, e)| e)
             .unwrap_or(at);
-        return (&sentence[..at], sentence.get(end..).unwrap_or(""), true);
+        return (
+            sentence.get(..at).unwrap_or(""),
+            sentence.get(end..).unwrap_or(""),
+            true,
+        );
     };
     let (start, end) = spans[this];
     let before = match this.checked_sub(1).map(|p| spans[p]) {
         Some((_, prev_end)) => {
-            let between = &sentence[prev_end..start];
+            let between = sentence.get(prev_end..start).unwrap_or("");
             // Words after the first clause break belong to this number.
             match clause_break(between) {
-                Some((_, after_break)) => &between[after_break..],
+                Some((_, after_break)) => between.get(after_break..).unwrap_or(""),
                 None => between,
             }
         }
-        None => &sentence[..start],
+        None => sentence.get(..start).unwrap_or(""),
     };
     let after = match spans.get(this + 1) {
         Some(&(next_start, _)) => {
-            let between = &sentence[end..next_start];
+            let between = sentence.get(end..next_start).unwrap_or("");
             match clause_break(between) {
-                Some((at_break, _)) => &between[..at_break],
+                Some((at_break, _)) => between.get(..at_break).unwrap_or(""),
                 None => "",
             }
         }
-        None => &sentence[end..],
+        None => sentence.get(end..).unwrap_or(""),
     };
     (before, after, false)
 }
@@ -275,15 +279,16 @@ fn is_fax(sentence: &str, at: usize) -> bool {
         return true;
     }
     let label = after.trim_start_matches([' ', '(', '\u{a0}', '-', ',']);
-    label.len() >= 3
-        && label[..3].eq_ignore_ascii_case("fax")
-        && !label[3..].trim_start().starts_with(':')
+    label
+        .get(..3)
+        .is_some_and(|w| w.eq_ignore_ascii_case("fax"))
+        && !label.get(3..).unwrap_or("").trim_start().starts_with(':')
 }
 
 /// The text between the previous number (or the sentence start) and the
 /// number at `at`, and between its end and the next number (or the end).
 fn own_words_plain(sentence: &str, at: usize) -> (&str, &str) {
-    let at = at.min(sentence.len());
+    let at = char_floor(sentence, at);
     let mut prev_end = 0;
     let mut end = at;
     let mut next_start = sentence.len();
@@ -299,12 +304,26 @@ fn own_words_plain(sentence: &str, at: usize) -> (&str, &str) {
     }
     if end == at {
         // A number written otherwise (a vanity number or a link's text): skip its characters.
-        end += sentence[at..]
+        end += sentence
+            .get(at..)
+            .unwrap_or("")
             .find(|c: char| !(c.is_ascii_digit() || c.is_ascii_uppercase() || "().-+ ".contains(c)))
             .unwrap_or(sentence.len() - at);
         end = end.min(next_start);
     }
-    (&sentence[prev_end..at], &sentence[end..next_start])
+    (
+        sentence.get(prev_end..at).unwrap_or(""),
+        sentence.get(end..next_start).unwrap_or(""),
+    )
+}
+
+/// `at` moved down to a character boundary of `text` (and into it).
+fn char_floor(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn sentence_at(text: &str, at: usize) -> &str {
