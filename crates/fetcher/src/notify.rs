@@ -173,6 +173,18 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The same failure for every URL, when nothing could be sent at all.
+fn fail_all(urls: &[String], message: String) -> Vec<NotifyOutcome> {
+    urls.iter()
+        .map(|url| NotifyOutcome {
+            url: url.clone(),
+            attempts: 0,
+            result: Err(NotifyError::Other(message.clone())),
+            elapsed: Duration::ZERO,
+        })
+        .collect()
+}
+
 /// POSTs the payload to every URL concurrently; one outcome per URL, in order.
 pub async fn notify_all(
     urls: &[String],
@@ -181,19 +193,7 @@ pub async fn notify_all(
 ) -> Vec<NotifyOutcome> {
     let body = match serde_json::to_vec(payload) {
         Ok(body) => body,
-        Err(error) => {
-            return urls
-                .iter()
-                .map(|url| NotifyOutcome {
-                    url: url.clone(),
-                    attempts: 0,
-                    result: Err(NotifyError::Other(format!(
-                        "cannot serialize the payload: {error}"
-                    ))),
-                    elapsed: Duration::ZERO,
-                })
-                .collect()
-        }
+        Err(error) => return fail_all(urls, format!("cannot serialize the payload: {error}")),
     };
     let client = reqwest::Client::builder()
         .user_agent(settings.user_agent.clone())
@@ -205,19 +205,7 @@ pub async fn notify_all(
         .build();
     let client = match client {
         Ok(client) => client,
-        Err(error) => {
-            return urls
-                .iter()
-                .map(|url| NotifyOutcome {
-                    url: url.clone(),
-                    attempts: 0,
-                    result: Err(NotifyError::Other(format!(
-                        "cannot build the HTTP client: {error}"
-                    ))),
-                    elapsed: Duration::ZERO,
-                })
-                .collect()
-        }
+        Err(error) => return fail_all(urls, format!("cannot build the HTTP client: {error}")),
     };
     let sends = urls
         .iter()
