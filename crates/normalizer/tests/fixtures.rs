@@ -3,53 +3,20 @@
 //! numbers), each normalized through the public API with its key facts checked.
 
 use cartwatch_model::{PageRecord, Purpose, Section, SelectorOverride};
-use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
+mod common;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
-}
+use common::{minutes, normalize_fixture, phone, stage, stage_ids};
 
 fn record_with(
     name: &str,
     content_type: Option<&str>,
     selectors: Option<&SelectorOverride>,
 ) -> PageRecord {
-    let bytes = fixture(name);
-    normalize(
-        &PageInput {
-            bytes: &bytes,
-            url: &format!("https://example.org/{name}"),
-            content_type,
-            selectors,
-        },
-        &Vocabulary::builtin(),
-    )
+    normalize_fixture(name, content_type, selectors)
 }
 
 fn record(name: &str) -> PageRecord {
-    record_with(name, None, None)
-}
-
-fn phone<'a>(r: &'a PageRecord, e164: &str) -> &'a cartwatch_model::Contact {
-    r.contacts
-        .iter()
-        .find(|c| c.e164.as_deref() == Some(e164))
-        .unwrap_or_else(|| panic!("no contact {e164} in {:#?}", r.contacts))
-}
-
-fn stage<'a>(r: &'a PageRecord, id: &str) -> &'a cartwatch_model::ProcessStep {
-    r.process
-        .iter()
-        .find(|s| s.stage == id)
-        .unwrap_or_else(|| panic!("no stage {id} in {:?}", r.process))
-}
-
-fn minutes(step: &cartwatch_model::ProcessStep) -> Vec<(Option<u64>, Option<u64>)> {
-    step.durations
-        .iter()
-        .map(|d| (d.min_minutes, d.max_minutes))
-        .collect()
+    normalize_fixture(name, None, None)
 }
 
 fn condition_ids(r: &PageRecord) -> Vec<(String, bool)> {
@@ -58,10 +25,6 @@ fn condition_ids(r: &PageRecord) -> Vec<(String, bool)> {
         .iter()
         .map(|c| (c.id.clone(), c.investigational))
         .collect()
-}
-
-fn stage_ids(r: &PageRecord) -> Vec<&str> {
-    r.process.iter().map(|s| s.stage.as_str()).collect()
 }
 
 #[test]

@@ -7,64 +7,14 @@
 //! table layout about investigational uses. The expected facts below were
 //! written from the pages before the normalizer was run on them.
 
-use cartwatch_model::{Contact, PageRecord, ProcessStep, Purpose, Section};
+mod common;
+
+use cartwatch_model::{PageRecord, Purpose, Section};
 use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
+use common::{conditions, email, minutes, normalize_fixture, phone, stage, stage_ids};
 
 fn record(name: &str) -> PageRecord {
-    let path = format!(
-        "{}/tests/fixtures/heldout/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    normalize(
-        &PageInput {
-            bytes: &bytes,
-            url: &format!("https://example.org/{name}"),
-            content_type: None,
-            selectors: None,
-        },
-        &Vocabulary::builtin(),
-    )
-}
-
-fn phone<'a>(r: &'a PageRecord, e164: &str) -> &'a Contact {
-    r.contacts
-        .iter()
-        .find(|c| c.e164.as_deref() == Some(e164))
-        .unwrap_or_else(|| panic!("no contact {e164} in {:#?}", r.contacts))
-}
-
-fn email<'a>(r: &'a PageRecord, address: &str) -> &'a Contact {
-    r.contacts
-        .iter()
-        .find(|c| c.address.as_deref() == Some(address))
-        .unwrap_or_else(|| panic!("no email {address} in {:#?}", r.contacts))
-}
-
-fn stage<'a>(r: &'a PageRecord, id: &str) -> &'a ProcessStep {
-    r.process
-        .iter()
-        .find(|s| s.stage == id)
-        .unwrap_or_else(|| panic!("no stage {id} in {:#?}", r.process))
-}
-
-fn minutes(step: &ProcessStep) -> Vec<(Option<u64>, Option<u64>)> {
-    step.durations
-        .iter()
-        .map(|d| (d.min_minutes, d.max_minutes))
-        .collect()
-}
-
-fn stage_ids(r: &PageRecord) -> Vec<&str> {
-    r.process.iter().map(|s| s.stage.as_str()).collect()
-}
-
-fn conditions(r: &PageRecord) -> Vec<(&str, bool)> {
-    r.offerings
-        .conditions
-        .iter()
-        .map(|c| (c.id.as_str(), c.investigational))
-        .collect()
+    normalize_fixture(&format!("heldout/{name}"), None, None)
 }
 
 fn costs(r: &PageRecord) -> Vec<(Option<u64>, Option<u64>)> {
