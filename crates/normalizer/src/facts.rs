@@ -246,6 +246,8 @@ struct Sentence {
 
 struct ScopeBlock<'a> {
     block: &'a Block,
+    /// The block's text lower-cased (once: headings are read for every block under them).
+    lower: String,
     sentences: Vec<Sentence>,
     heading: Option<usize>,
     intro: Option<usize>,
@@ -301,6 +303,7 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
         };
         scope.push(ScopeBlock {
             block,
+            lower: l,
             sentences,
             heading: last_heading,
             intro,
@@ -329,14 +332,14 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     let mut carried_stage: Option<usize> = None;
     let mut previous_kind: Option<BlockKind> = None;
     for sb in &scope {
-        let block_lower = lower(&sb.block.text);
-        let heading_lower = sb.heading.map(|h| lower(&scope[h].block.text));
+        let block_lower = sb.lower.as_str();
+        let heading_lower = sb.heading.map(|h| scope[h].lower.as_str());
         let intro_lower = sb.intro.map(|i| {
             let s = &scope[i].sentences;
-            s.last().map(|s| s.lower.clone()).unwrap_or_default()
+            s.last().map(|s| s.lower.as_str()).unwrap_or_default()
         });
-        let therapy_context = vocab.car_t.is_match(&block_lower)
-            || product_named(&block_lower, vocab)
+        let therapy_context = vocab.car_t.is_match(block_lower)
+            || product_named(block_lower, vocab)
             || heading_lower
                 .as_deref()
                 .is_some_and(|h| vocab.car_t.is_match(h))
