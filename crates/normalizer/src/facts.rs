@@ -340,22 +340,14 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
         });
         let therapy_context = vocab.car_t.is_match(block_lower)
             || product_named(block_lower, vocab)
-            || heading_lower
-                .as_deref()
-                .is_some_and(|h| vocab.car_t.is_match(h))
-            || intro_lower
-                .as_deref()
-                .is_some_and(|i| vocab.car_t.is_match(i));
-        let heading_side_effects = heading_lower
-            .as_deref()
-            .is_some_and(|h| SE_HEADING.is_match(h));
+            || heading_lower.is_some_and(|h| vocab.car_t.is_match(h))
+            || intro_lower.is_some_and(|i| vocab.car_t.is_match(i));
+        let heading_side_effects = heading_lower.is_some_and(|h| SE_HEADING.is_match(h));
         let intro_side_effects = intro_lower
-            .as_deref()
             .is_some_and(|i| vocab.side_effect_context.is_match(i) || SE_HEADING.is_match(i));
         // The stage a heading announces carries to its cue-less paragraphs.
-        let mut current_stage: Option<usize> = heading_lower
-            .as_deref()
-            .and_then(|h| vocab.stages.iter().position(|s| s.cue.is_match(h)));
+        let mut current_stage: Option<usize> =
+            heading_lower.and_then(|h| vocab.stages.iter().position(|s| s.cue.is_match(h)));
         if sb.block.kind == BlockKind::Heading {
             current_stage = None;
         }
