@@ -31,7 +31,7 @@ pub use config::{
 pub use directory::{Directory, DirectoryEntry, DirectoryError, DirectoryKind, Location};
 pub use record::{
     Condition, Contact, ContactKind, Cost, Duration, Offerings, PageDates, PageRecord, ProcessStep,
-    Purpose, Section,
+    Purpose, Section, TelLinkMismatch,
 };
 pub use snapshot::{
     Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, SnapshotManifest,

@@ -117,5 +117,6 @@ pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary
         dates: facts.dates,
         main_text,
         evidence: facts.evidence,
+        tel_link_mismatches: Vec::new(),
     }
 }
