@@ -105,6 +105,7 @@ fn view(id: &str, pages: &[bench::CenterPage], vocabulary: &Vocabulary) -> Snaps
         manifest: SnapshotManifest {
             id: id.to_string(),
             created_at: id.to_string(),
+            taken_at: id.to_string(),
             source: SnapshotSource::Http,
             centers,
             bytes_new: 0,
