@@ -26,6 +26,8 @@ pub fn cartwatch() -> assert_cmd::Command {
         .env_remove("CARTWATCH_STORE")
         .env_remove("CARTWATCH_CONFIG")
         .env_remove("CARTWATCH_VOCABULARY")
+        .env_remove("CARTWATCH_CLAIMS")
+        .env_remove("CARTWATCH_PRODUCTS")
         .env("NO_COLOR", "1");
     cmd
 }
@@ -123,7 +125,7 @@ pub fn serve_capture_dir(dir: &Path) -> (StaticServer, String) {
     }
     let server = serve_pages(pages);
     let mut config = String::from(
-        "[fetch]\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 10\nconnect_timeout_secs = 5\n",
+        "[fetch]\nallow_private = true\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 10\nconnect_timeout_secs = 5\n",
     );
     for (center, paths) in centers {
         let urls: Vec<String> = paths

@@ -70,6 +70,10 @@ pub struct CenterConfig {
     /// Regular expressions whose matches are ignored by the diff for this center.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// Host names (or `host:port`, or IP literals) this center may fetch even
+    /// though they resolve to a private or local address (an intranet page).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_private_hosts: Vec<String>,
 }
 
 /// Per-center CSS selectors that override content detection.
@@ -116,6 +120,9 @@ pub struct FetchSettings {
     pub respect_robots: bool,
     /// Cap, in seconds, on a robots.txt Crawl-delay (a larger one is logged and capped).
     pub max_crawl_delay_secs: u64,
+    /// Fetch loopback, link-local and private-network addresses (off by
+    /// default: a page or redirect leading there is `blocked_private_address`).
+    pub allow_private: bool,
 }
 
 impl Default for FetchSettings {
@@ -135,6 +142,7 @@ impl Default for FetchSettings {
             max_retry_after_secs: 120,
             respect_robots: true,
             max_crawl_delay_secs: 60,
+            allow_private: false,
         }
     }
 }
@@ -255,6 +263,16 @@ impl Config {
                 if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
                     return Err(fail(format!(
                         "page {page:?} is not an http:// or https:// URL"
+                    )));
+                }
+            }
+            for host in &center.allow_private_hosts {
+                let plain = !host.trim().is_empty()
+                    && !host.contains(['/', '@', '?', '#'])
+                    && !host.chars().any(char::is_whitespace);
+                if !plain {
+                    return Err(fail(format!(
+                        "allow_private_hosts entry {host:?} is not a host name; write a host (\"intranet.example\"), an address (\"10.0.0.5\") or host:port"
                     )));
                 }
             }

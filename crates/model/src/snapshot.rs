@@ -40,6 +40,10 @@ pub enum FetchOutcome {
     NotHtml,
     /// Redirects looped or exceeded the limit.
     RedirectLoop,
+    /// The page, a redirect hop or robots.txt led to a loopback, link-local,
+    /// private or otherwise local address; not requested (see
+    /// `[fetch] allow_private`).
+    BlockedPrivateAddress,
 }
 
 impl FetchOutcome {
@@ -63,6 +67,7 @@ impl FetchOutcome {
             FetchOutcome::TooLarge => "too_large".into(),
             FetchOutcome::NotHtml => "not_html".into(),
             FetchOutcome::RedirectLoop => "redirect_loop".into(),
+            FetchOutcome::BlockedPrivateAddress => "blocked_private_address".into(),
         }
     }
 }
@@ -244,6 +249,12 @@ pub struct SnapshotManifest {
     pub id: String,
     /// When the snapshot was committed, RFC 3339 UTC.
     pub created_at: String,
+    /// When its pages were seen, RFC 3339 UTC: the fetch time of a live run,
+    /// a capture set's `taken_at`, a WARC record's `WARC-Date`, an archive's
+    /// capture time. Snapshots are ordered by it. Empty in manifests stored
+    /// before it existed; the store reads those as `created_at`.
+    #[serde(default)]
+    pub taken_at: String,
     /// Where the pages came from.
     pub source: SnapshotSource,
     /// The centers, in config order.

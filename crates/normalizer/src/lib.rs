@@ -53,6 +53,7 @@ pub mod decode;
 mod dom;
 mod duration;
 mod facts;
+mod matcher;
 mod text;
 pub mod vocabulary;
 
@@ -117,5 +118,6 @@ pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary
         dates: facts.dates,
         main_text,
         evidence: facts.evidence,
+        tel_link_mismatches: Vec::new(),
     }
 }
