@@ -4,7 +4,7 @@
 //! are enough to list every whole snapshot again.
 
 use crate::error::Result;
-use crate::keys::{KEY_FORMAT, PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
+use crate::keys::{blob_key, pack_key, snapshot_key, KEY_FORMAT};
 use crate::lock::lock_store;
 use crate::pack::read_entries;
 use crate::read::parse_hash;
@@ -219,7 +219,7 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
             None => {
                 store
                     .db
-                    .remove([PREFIX_BLOB, hash.as_slice()].concat())
+                    .remove(blob_key(hash))
                     .map_err(|e| store.sled_err(e))?;
                 report.problems.push(Problem {
                     what,
@@ -231,7 +231,7 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
     for n in packs.keys() {
         store
             .db
-            .insert([PREFIX_PACK, &n.to_be_bytes()].concat(), &[])
+            .insert(pack_key(*n), &[])
             .map_err(|e| store.sled_err(e))?;
     }
     store
@@ -319,7 +319,7 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
         })?;
         store
             .db
-            .insert([PREFIX_SNAPSHOT, id.as_bytes()].concat(), value)
+            .insert(snapshot_key(id), value)
             .map_err(|e| store.sled_err(e))?;
     }
     report.snapshots = entries.into_keys().collect();
@@ -355,7 +355,7 @@ impl Store {
     /// Indexes one blob's location.
     fn put_location(&self, hash: &[u8; 32], loc: &Location) -> Result<()> {
         self.db
-            .insert([PREFIX_BLOB, hash.as_slice()].concat(), &loc.encode())
+            .insert(blob_key(hash), &loc.encode())
             .map_err(|e| self.sled_err(e))?;
         Ok(())
     }

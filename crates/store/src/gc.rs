@@ -2,7 +2,9 @@
 
 use crate::error::Result;
 use crate::failpoints::failpoint;
-use crate::keys::{KEY_GC_PENDING, KEY_GC_RETIRED, PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
+use crate::keys::{
+    blob_key, blob_of_key, pack_key, scan_blobs, snapshot_key, KEY_GC_PENDING, KEY_GC_RETIRED,
+};
 use crate::pack::{pack_path, HEADER_LEN};
 use crate::read::parse_hash;
 use crate::{encode_pack_numbers, sync_dir, Location, Store, StoreError};
@@ -77,7 +79,7 @@ impl Store {
         let removed = self.prune_plan(policy)?;
         let mut batch = sled::Batch::default();
         for id in &removed {
-            batch.remove([PREFIX_SNAPSHOT, id.as_bytes()].concat());
+            batch.remove(snapshot_key(id));
         }
         batch.insert(KEY_GC_PENDING, &[]);
         self.db.apply_batch(batch).map_err(|e| self.sled_err(e))?;
@@ -122,16 +124,13 @@ impl Store {
         }
         // Every indexed blob; the bases of referenced deltas are referenced too.
         let mut all: Vec<([u8; 32], Location)> = Vec::new();
-        for kv in self.db.scan_prefix(PREFIX_BLOB) {
+        for kv in scan_blobs(&self.db) {
             let (k, v) = kv.map_err(|e| self.sled_err(e))?;
-            let hash: [u8; 32] =
-                k[PREFIX_BLOB.len()..]
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt {
-                        path: self.path.clone(),
-                        key: String::from_utf8_lossy(&k).into_owned(),
-                        message: "bad blob key".into(),
-                    })?;
+            let hash = blob_of_key(&k).ok_or_else(|| StoreError::Corrupt {
+                path: self.path.clone(),
+                key: String::from_utf8_lossy(&k).into_owned(),
+                message: "bad blob key".into(),
+            })?;
             let loc = Location::decode(&v).ok_or_else(|| StoreError::Corrupt {
                 path: self.path.clone(),
                 key: format!("blob {}", hex::encode(hash)),
@@ -173,13 +172,7 @@ impl Store {
                 .flat_map(|n| live.get(n).cloned().unwrap_or_default())
                 .collect();
             if !moving.is_empty() {
-                let new_no = registered
-                    .iter()
-                    .copied()
-                    .chain(self.packs_on_disk()?.into_iter().map(|(n, _)| n))
-                    .max()
-                    .unwrap_or(0)
-                    + 1;
+                let new_no = self.next_pack_number()?;
                 let new_path = pack_path(&self.packs_dir, new_no);
                 let mut out = std::io::BufWriter::new(
                     File::create(&new_path).map_err(self.io_err(&new_path))?,
@@ -205,19 +198,19 @@ impl Store {
                         ..*loc
                     };
                     offset += loc.stored_len();
-                    batch.insert([PREFIX_BLOB, hash.as_slice()].concat(), &moved.encode());
+                    batch.insert(blob_key(hash), &moved.encode());
                 }
                 let file = out
                     .into_inner()
                     .map_err(|e| self.io_err(&new_path)(e.into_error()))?;
                 file.sync_all().map_err(self.io_err(&new_path))?;
                 sync_dir(&self.packs_dir);
-                batch.insert([PREFIX_PACK, &new_no.to_be_bytes()].concat(), &[]);
+                batch.insert(pack_key(new_no), &[]);
             }
             for n in &retire {
-                batch.remove([PREFIX_PACK, &n.to_be_bytes()].concat());
+                batch.remove(pack_key(*n));
                 for (hash, loc) in dead.get(n).map(Vec::as_slice).unwrap_or_default() {
-                    batch.remove([PREFIX_BLOB, hash.as_slice()].concat());
+                    batch.remove(blob_key(hash));
                     report.blobs_removed += 1;
                     report.bytes_reclaimed += loc.stored_len();
                 }

@@ -78,7 +78,7 @@ pub use writer::SnapshotWriter;
 
 use cartwatch_model::{SnapshotManifest, SnapshotSource};
 use error::Result;
-use keys::{KEY_FORMAT, KEY_GC_PENDING, KEY_GC_RETIRED, KEY_WRITING, PREFIX_PACK};
+use keys::{pack_of_key, scan_packs, KEY_FORMAT, KEY_GC_PENDING, KEY_GC_RETIRED, KEY_WRITING};
 use lock::lock_store;
 use migrate::retire_format0;
 use pack::{pack_number, pack_path};
@@ -360,21 +360,29 @@ impl Store {
 
     /// Registered pack numbers.
     fn registered_packs(&self) -> Result<Vec<u64>> {
-        self.db
-            .scan_prefix(PREFIX_PACK)
+        scan_packs(&self.db)
             .keys()
             .map(|k| {
                 let k = k.map_err(|e| self.sled_err(e))?;
-                k.get(PREFIX_PACK.len()..)
-                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                    .map(u64::from_be_bytes)
-                    .ok_or_else(|| StoreError::Corrupt {
-                        path: self.path.clone(),
-                        key: String::from_utf8_lossy(&k).into_owned(),
-                        message: "bad pack key".into(),
-                    })
+                pack_of_key(&k).ok_or_else(|| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    key: String::from_utf8_lossy(&k).into_owned(),
+                    message: "bad pack key".into(),
+                })
             })
             .collect()
+    }
+
+    /// The number for a new pack file: past every registered pack and every
+    /// pack file on disk, so that no pack is ever overwritten.
+    fn next_pack_number(&self) -> Result<u64> {
+        Ok(self
+            .registered_packs()?
+            .into_iter()
+            .chain(self.packs_on_disk()?.into_iter().map(|(n, _)| n))
+            .max()
+            .unwrap_or(0)
+            + 1)
     }
 
     /// Pack numbers of the `*.pack` files on disk.

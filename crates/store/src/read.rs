@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::ids;
-use crate::keys::{PREFIX_BLOB, PREFIX_SNAPSHOT};
+use crate::keys::{blob_key, scan_snapshots, snapshot_key, snapshot_of_key};
 use crate::pack::{self, pack_path};
 use crate::{
     BlobKind, Location, RecordRef, SnapshotEntry, SnapshotSummary, Store, StoreError,
@@ -18,8 +18,7 @@ use std::sync::{Arc, MutexGuard};
 
 impl Store {
     pub(crate) fn entries(&self) -> Result<Vec<SnapshotEntry>> {
-        self.db
-            .scan_prefix(PREFIX_SNAPSHOT)
+        scan_snapshots(&self.db)
             .map(|kv| {
                 let (k, v) = kv.map_err(|e| self.sled_err(e))?;
                 self.decode(&String::from_utf8_lossy(&k), &v)
@@ -29,7 +28,7 @@ impl Store {
     }
 
     pub(crate) fn entry(&self, id: &str) -> Result<SnapshotEntry> {
-        let key = [PREFIX_SNAPSHOT, id.as_bytes()].concat();
+        let key = snapshot_key(id);
         let value = self
             .get(&key)?
             .ok_or_else(|| StoreError::NoSuchSnapshot(id.to_string()))?;
@@ -40,11 +39,10 @@ impl Store {
     /// (`taken_at`), oldest first: ids are derived from `taken_at`, so the
     /// index's key order is that order.
     pub fn ids(&self) -> Result<Vec<String>> {
-        self.db
-            .scan_prefix(PREFIX_SNAPSHOT)
+        scan_snapshots(&self.db)
             .keys()
             .map(|k| {
-                k.map(|k| String::from_utf8_lossy(&k[PREFIX_SNAPSHOT.len()..]).into_owned())
+                k.map(|k| snapshot_of_key(&k).unwrap_or_default())
                     .map_err(|e| self.sled_err(e))
             })
             .collect()
@@ -269,7 +267,7 @@ impl Store {
     }
 
     pub(crate) fn location(&self, hash: &[u8; 32]) -> Result<Option<Location>> {
-        let key = [PREFIX_BLOB, hash.as_slice()].concat();
+        let key = blob_key(hash);
         match self.get(&key)? {
             None => Ok(None),
             Some(v) => Location::decode(&v)

@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::failpoints::failpoint;
 use crate::ids::{format_time, id_for};
-use crate::keys::{KEY_WRITING, PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
+use crate::keys::{blob_key, pack_key, snapshot_key, KEY_WRITING};
 use crate::pack::{self, pack_path, HEADER_LEN};
 use crate::read::parse_hash;
 use crate::{
@@ -58,13 +58,7 @@ impl Store {
         taken_at: String,
         source: SnapshotSource,
     ) -> Result<SnapshotWriter<'_>> {
-        let pack_no = self
-            .registered_packs()?
-            .into_iter()
-            .chain(self.packs_on_disk()?.into_iter().map(|(n, _)| n))
-            .max()
-            .unwrap_or(0)
-            + 1;
+        let pack_no = self.next_pack_number()?;
         Ok(SnapshotWriter {
             store: self,
             id,
@@ -376,12 +370,12 @@ impl SnapshotWriter<'_> {
         })?;
         let mut batch = sled::Batch::default();
         if !self.new_blobs.is_empty() {
-            batch.insert([PREFIX_PACK, &self.pack_no.to_be_bytes()].concat(), &[]);
+            batch.insert(pack_key(self.pack_no), &[]);
         }
         for (hash, loc) in &self.new_blobs {
-            batch.insert([PREFIX_BLOB, hash.as_slice()].concat(), &loc.encode());
+            batch.insert(blob_key(hash), &loc.encode());
         }
-        batch.insert([PREFIX_SNAPSHOT, self.id.as_bytes()].concat(), entry);
+        batch.insert(snapshot_key(&self.id), entry);
         batch.remove(KEY_WRITING);
         self.store
             .db
