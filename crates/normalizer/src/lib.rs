@@ -53,6 +53,7 @@ pub mod decode;
 mod dom;
 mod duration;
 mod facts;
+mod matcher;
 mod text;
 pub mod vocabulary;
 

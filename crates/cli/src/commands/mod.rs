@@ -1,6 +1,8 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
 
 pub mod audit;
+pub mod centers;
+pub mod check_config;
 pub mod compare;
 pub mod diff;
 pub mod export;
