@@ -503,3 +503,84 @@ fn a_gzip_encoded_payload_inside_a_warc_record_is_decoded_within_the_cap() {
         cartwatch_model::FetchOutcome::Ok
     );
 }
+
+// ---- Binary garbage served as text/html (issue 11 §12) ----
+
+#[test]
+fn binary_garbage_served_as_html_is_not_html_and_never_removed_content() {
+    use axum::http::Response;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = std::sync::Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new().route(
+        "/car-t",
+        axum::routing::get(move || {
+            let served = served.clone();
+            async move {
+                // The first request gets the page, later ones binary noise.
+                let body: Vec<u8> = if served.fetch_add(1, Ordering::SeqCst) == 0 {
+                    PAGE.as_bytes().to_vec()
+                } else {
+                    (0..20_000u32)
+                        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+                        .collect()
+                };
+                Response::builder()
+                    .header("content-type", "text/html; charset=utf-8")
+                    .body(axum::body::Body::from(body))
+                    .unwrap()
+            }
+        }),
+    );
+    runtime.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let url = format!("http://{addr}/car-t");
+    let dir = tempfile::tempdir().unwrap();
+    let config = live_config(
+        dir.path(),
+        "allow_private = true",
+        "",
+        std::slice::from_ref(&url),
+    );
+    let store = dir.path().join("store");
+    live_snapshot(&config, &store)
+        .success()
+        .stdout(contains("1 pages ok, 0 failed"));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    live_snapshot(&config, &store)
+        .code(1)
+        .stdout(contains(format!("not_html {url}")));
+    let (outcome, error, _) = outcome_of(&store, &url);
+    assert_eq!(outcome, cartwatch_model::FetchOutcome::NotHtml);
+    assert!(error.unwrap().contains("binary"));
+
+    // The diff reports the page as failing, not its content as removed.
+    let out = cartwatch()
+        .args(["diff", "--format", "json", "--config"])
+        .arg(&config)
+        .arg("--store")
+        .arg(&store)
+        .assert();
+    let code = out.get_output().status.code();
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "diff ran: {:?}",
+        out.get_output()
+    );
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains(&url), "the page is in the diff: {stdout}");
+    assert!(!stdout.contains("\"removed\""), "{stdout}");
+    assert!(
+        !stdout.contains("Kymriah"),
+        "no fact of the page reported as changed: {stdout}"
+    );
+}
