@@ -139,7 +139,8 @@ fn sigkill_during_prune_loses_nothing_kept_and_the_next_open_finishes_it() {
         let store = dir.path().join("store");
         import(&store, "2026-10-01");
         import(&store, "2026-11-01");
-        let newest = import(&store, "2026-10-01");
+        // The same pages seen again: the newest by when they were seen.
+        let newest = import(&store, "2026-11-01");
         let baseline = show_json(&store, &newest);
         let out = cartwatch()
             .args(["prune", "--keep", "1", "--store"])
@@ -276,14 +277,14 @@ fn prune_removes_old_snapshots_reclaims_space_and_never_the_newest() {
     let store = dir.path().join("store");
     let first = import(&store, "2026-10-01");
     import(&store, "2026-11-01");
-    let newest = import(&store, "2026-10-01");
+    let newest = import(&store, "2026-11-01");
     let baseline = show_json(&store, &newest);
     let listed = stdout_of(&["snapshots"], &store);
     assert!(
         listed.contains(&first) && listed.contains("bytes new"),
         "{listed}"
     );
-    // The third snapshot repeats the first: it added nothing but its manifest.
+    // The third snapshot repeats the second: it added nothing but its manifest.
     let summaries: Vec<serde_json::Value> = stdout_of(&["snapshots", "--json"], &store)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -608,4 +609,52 @@ fn another_tools_warc_imports_like_the_capture_folder_it_came_from() {
         .stderr(contains(first.center.as_str()))
         .stderr(contains(first.url.as_str()));
     assert_eq!(ids(&from_warc).len(), 1, "nothing half-imported");
+}
+
+/// `cartwatch diff --format json` with the default pair (the two newest by
+/// when their pages were seen); the exit status must say "changes" (1).
+fn default_diff_json(store: &Path) -> String {
+    let out = cartwatch()
+        .args(["diff", "--format", "json", "--store"])
+        .arg(store)
+        .assert()
+        .code(1);
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn snapshots_are_ordered_by_when_pages_were_seen_not_when_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    // The natural order: October, then November.
+    let forwards = dir.path().join("forwards");
+    import(&forwards, "2026-10-01");
+    import(&forwards, "2026-11-01");
+    // Imported backwards: November first, then October.
+    let backwards = dir.path().join("backwards");
+    let november = import(&backwards, "2026-11-01");
+    let october = import(&backwards, "2026-10-01");
+    // Ids are when the pages were seen (capture.toml's taken_at).
+    assert_eq!(november, "2026-11-01T06:00:00Z");
+    assert_eq!(october, "2026-10-01T06:00:00Z");
+    assert_eq!(ids(&backwards), vec![october.clone(), november.clone()]);
+    let listed: Vec<serde_json::Value> = stdout_of(&["snapshots", "--json"], &backwards)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(listed[0]["taken_at"], "2026-10-01T06:00:00Z");
+    assert_eq!(listed[1]["taken_at"], "2026-11-01T06:00:00Z");
+    // `latest` is November however it was stored.
+    assert_eq!(show_json(&backwards, "latest")["snapshot"]["id"], november);
+    assert_eq!(show_json(&backwards, "latest~1")["snapshot"]["id"], october);
+    // The default diff reports October → November, exactly as in the store
+    // that imported them in order.
+    let diff = default_diff_json(&backwards);
+    assert_eq!(diff, default_diff_json(&forwards));
+    let parsed: serde_json::Value = serde_json::from_str(&diff).unwrap();
+    assert_eq!(parsed["from"], october, "{diff}");
+    assert_eq!(parsed["to"], november, "{diff}");
+    // The same pages seen again get their own id, after the first.
+    let again = import(&backwards, "2026-10-01");
+    assert_eq!(again, "2026-10-01T06:00:00Z-002");
+    assert_eq!(ids(&backwards), vec![october, again, november]);
 }

@@ -4,6 +4,7 @@
 //! crates and prints. Exit status: 0 success (for `diff`: no changes),
 //! 1 changes or findings, 2 error.
 
+mod claims_data;
 mod commands;
 mod common;
 mod pipeline;

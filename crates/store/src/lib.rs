@@ -62,7 +62,7 @@ mod writer;
 pub use error::StoreError;
 pub use failpoints::FAILPOINTS;
 pub use gc::{GcReport, PrunePolicy, PruneReport};
-pub use ids::next_id;
+pub use ids::{format_time, parse_time};
 pub use pack::{BlobKind, Location};
 pub use writer::SnapshotWriter;
 
@@ -88,6 +88,10 @@ pub struct SnapshotSummary {
     pub id: String,
     /// When it was committed, RFC 3339 UTC.
     pub created_at: String,
+    /// When its pages were seen, RFC 3339 UTC (snapshots are ordered by it;
+    /// for snapshots stored before it existed, `created_at`).
+    #[serde(default)]
+    pub taken_at: String,
     /// Where its pages came from.
     pub source: SnapshotSource,
     /// How many centers.
@@ -106,6 +110,16 @@ struct SnapshotEntry {
     summary: SnapshotSummary,
     /// Hash of the [`StoredSnapshot`] blob.
     blob: String,
+}
+
+impl SnapshotEntry {
+    /// The entry with `taken_at` filled in for snapshots stored before it existed.
+    fn dated(mut self) -> SnapshotEntry {
+        if self.summary.taken_at.is_empty() {
+            self.summary.taken_at = self.summary.created_at.clone();
+        }
+        self
+    }
 }
 
 /// A snapshot's manifest blob: the manifest and where each record is.

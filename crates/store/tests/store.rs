@@ -418,6 +418,7 @@ fn a_format_0_store_is_migrated_in_place_with_every_snapshot() {
             let manifest = cartwatch_model::SnapshotManifest {
                 id: id.to_string(),
                 created_at: id.to_string(),
+                taken_at: String::new(),
                 source: SnapshotSource::Captures { dir: "old".into() },
                 centers: vec![CenterSnapshot {
                     id: "a".into(),

@@ -2,7 +2,7 @@
 //! (ours or another tool's), as a snapshot without fetching.
 
 use crate::common::{ConfigArg, StoreArg, VocabularyArg};
-use crate::pipeline::store_snapshot;
+use crate::pipeline::{seen_at, store_snapshot};
 use anyhow::{bail, Context, Result};
 use cartwatch_fetcher::read_capture_dir;
 use cartwatch_model::{Capture, Config, SnapshotSource};
@@ -30,10 +30,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let config = args.config.load()?;
     let vocabulary = args.vocabulary.load()?;
-    let captures = if args.path.is_dir() {
-        read_capture_dir(&args.path)?.captures
+    let (captures, declared) = if args.path.is_dir() {
+        let set = read_capture_dir(&args.path)?;
+        (set.captures, set.taken_at)
     } else if args.path.is_file() {
-        warc_captures(&config, &args.path)?
+        (warc_captures(&config, &args.path)?, None)
     } else {
         bail!(
             "{} is neither a capture folder nor a WARC file",
@@ -41,6 +42,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     };
     let captures = configured(&config, &args.path, captures)?;
+    let taken_at = seen_at(declared.as_deref(), &captures, &args.path)?;
     let store = args.store.open()?;
     let manifest = store_snapshot(
         &config,
@@ -50,6 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         SnapshotSource::Captures {
             dir: args.path.display().to_string(),
         },
+        taken_at,
     )?;
     print!("{}", crate::commands::snapshot::summary(&manifest));
     Ok(ExitCode::SUCCESS)

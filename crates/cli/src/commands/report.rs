@@ -52,6 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let audit_options = AuditOptions {
         max_age_months: config.audit.max_age_months,
         registry: super::run::load_registry(args.registry.as_ref())?,
+        claims: Some(crate::claims_data::load_default()?),
     };
 
     if !args.store.store.exists() {
