@@ -43,7 +43,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let captures = configured(&config, &args.path, captures)?;
     let taken_at = seen_at(declared.as_deref(), &captures, &args.path)?;
-    let store = args.store.open()?;
+    let store = args.store.open_for_writing()?;
     let manifest = store_snapshot(
         &config,
         &store,
