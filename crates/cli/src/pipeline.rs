@@ -2,7 +2,7 @@
 //! captures in, records normalized, one whole snapshot stored.
 
 use anyhow::{Context, Result};
-use cartwatch_fetcher::{read_capture_dir, FetchRequest, Fetcher};
+use cartwatch_fetcher::{read_capture_dir_with, FetchRequest, Fetcher};
 use cartwatch_model::{
     Capture, CenterSnapshot, Config, FetchOutcome, PageSnapshot, SnapshotManifest, SnapshotSource,
 };
@@ -77,7 +77,7 @@ pub fn seen_at(
 /// The configured pages, read from a capture folder. A configured page the
 /// folder lacks is an error naming the center and URL.
 fn captures_from_dir(config: &Config, dir: &Path) -> Result<(Vec<Capture>, Option<String>)> {
-    let set = read_capture_dir(dir)?;
+    let set = read_capture_dir_with(dir, config.fetch.max_body_bytes)?;
     let mut captures = Vec::new();
     for center in &config.centers {
         for url in &center.pages {
