@@ -304,3 +304,43 @@ fn a_products_file_with_a_new_approval_changes_the_count_and_bad_files_name_the_
         + 1;
     assert!(err.contains(&format!("bad-products.toml:{line}:")), "{err}");
 }
+
+#[test]
+fn compare_shows_a_centers_outdated_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, err) = audit_fixtures(dir.path(), "2026-10-01", &[]);
+    let store = dir.path().join("store-2026-10-01");
+    let compare = |format: &str| {
+        let (code, out, err2) = run(&[
+            os("compare"),
+            os("--format"),
+            os(format),
+            os("--store"),
+            store.as_os_str(),
+        ]);
+        assert_eq!(code, 0, "{err}{err2}");
+        out
+    };
+    let json: Value = serde_json::from_str(&compare("json")).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let row = |id: &str| rows.iter().find(|r| r["center"] == id).unwrap();
+    let alpha: Vec<&str> = row("alpha")["outdated_claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(alpha.len(), 4, "{alpha:#?}");
+    assert!(
+        alpha.contains(
+            &"no driving after infusion: \"for eight weeks\" (now 2 weeks, since 2025-06-26)"
+        ),
+        "{alpha:#?}"
+    );
+    assert!(row("beta").get("outdated_claims").is_none());
+    let table = compare("table");
+    assert!(
+        table.contains("outdated: no driving after infusion: \"for eight weeks\""),
+        "{table}"
+    );
+}
