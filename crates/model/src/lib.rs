@@ -28,7 +28,7 @@ pub use config::{
 };
 pub use record::{
     Condition, Contact, ContactKind, Cost, Duration, Offerings, PageDates, PageRecord, ProcessStep,
-    Purpose, Section,
+    Purpose, Section, TelLinkMismatch,
 };
 pub use snapshot::{
     Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, SnapshotManifest,

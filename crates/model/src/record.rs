@@ -31,6 +31,23 @@ pub struct PageRecord {
     /// The sentence each offering, side-effect and date fact was read from,
     /// keyed by fact (`product:kymriah`, `side_effect:crs`, `date:reviewed`, ...).
     pub evidence: BTreeMap<String, String>,
+    /// `tel:` links that dial another number than the page shows for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tel_link_mismatches: Vec<TelLinkMismatch>,
+}
+
+/// A `tel:` link whose number differs from the number its text shows
+/// ("813-745-6100" linked as `tel:+813-745-6100`, which dials Japan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TelLinkMismatch {
+    /// The number as the page shows it (the link's text).
+    pub text: String,
+    /// The link as written (`tel:+813-745-6100`).
+    pub href: String,
+    /// What the link actually dials, E.164; null when it is no number at all.
+    pub dials_e164: Option<String>,
+    /// The sentence the link stands in.
+    pub evidence: String,
 }
 
 /// Whether a contact is a phone number or an email address.

@@ -2,7 +2,7 @@
 
 use crate::common::VocabularyArg;
 use anyhow::{Context, Result};
-use cartwatch_normalizer::{normalize, PageInput};
+use cartwatch_normalizer::{normalize_in_country, PageInput};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,24 +36,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(_) => Some(crate::common::load_config(&args.config)?),
         None => None,
     };
-    let selectors = match (&config, &args.center) {
-        (Some(config), Some(id)) => config
-            .center(id)
-            .with_context(|| {
-                format!(
-                    "no center {id:?} in {}; `--center` takes an id from the config",
-                    args.config.display()
-                )
-            })?
-            .selectors
-            .as_ref(),
+    let center = match (&config, &args.center) {
+        (Some(config), Some(id)) => Some(config.center(id).with_context(|| {
+            format!(
+                "no center {id:?} in {}; `--center` takes an id from the config",
+                args.config.display()
+            )
+        })?),
         _ => None,
     };
+    let selectors = center.and_then(|c| c.selectors.as_ref());
+    // Numbers without a country code are read in the center's country.
+    let country = center.and_then(|c| c.country.as_deref());
     let url = args
         .url
         .clone()
         .unwrap_or_else(|| args.file.display().to_string());
-    let record = normalize(
+    let record = normalize_in_country(
         &PageInput {
             bytes: &bytes,
             url: &url,
@@ -61,6 +60,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             selectors,
         },
         &vocabulary,
+        country,
     );
     println!("{}", serde_json::to_string_pretty(&record)?);
     Ok(ExitCode::SUCCESS)
