@@ -116,7 +116,7 @@ impl Site {
 fn write_config(dir: &Path, site: &Site, pages: &[&str]) -> std::path::PathBuf {
     let urls: Vec<String> = pages.iter().map(|p| format!("{:?}", site.url(p))).collect();
     let text = format!(
-        "[fetch]\nmin_delay_ms = 50\nretries = 1\nbackoff_ms = 20\ntimeout_secs = 10\nconnect_timeout_secs = 5\n\n\
+        "[fetch]\nallow_private = true\nmin_delay_ms = 50\nretries = 1\nbackoff_ms = 20\ntimeout_secs = 10\nconnect_timeout_secs = 5\n\n\
          [[center]]\nid = \"loopback\"\nname = \"Loopback Cancer Center\"\npages = [{}]\n",
         urls.join(", ")
     );

@@ -91,7 +91,7 @@ impl Receiver {
 /// body, so no normalizing), and a config listing those centers.
 fn failed_capture_set(dir: &Path, centers: &[&str]) -> (PathBuf, PathBuf) {
     let captures = dir.join(format!("captures-{}", centers.join("-")));
-    let mut config = String::from("[fetch]\nmin_delay_ms = 10\n");
+    let mut config = String::from("[fetch]\nallow_private = true\nmin_delay_ms = 10\n");
     for center in centers {
         let page = captures.join(center);
         std::fs::create_dir_all(&page).unwrap();

@@ -194,7 +194,7 @@ fn snapshot_and_normalize_read_numbers_in_the_centers_country() {
     std::fs::write(
         &config_path,
         format!(
-            "[fetch]\nmin_delay_ms = 10\nretries = 0\n\n[[center]]\nid = \"thames\"\nname = \"Thames Centre\"\ncountry = \"GB\"\npages = [{:?}]\n",
+            "[fetch]\nallow_private = true\nmin_delay_ms = 10\nretries = 0\n\n[[center]]\nid = \"thames\"\nname = \"Thames Centre\"\ncountry = \"GB\"\npages = [{:?}]\n",
             server.url("/car-t")
         ),
     )

@@ -192,7 +192,7 @@ fn a_second_process_on_the_same_store_is_told_the_pid_in_use() {
     let config = dir.path().join("centers.toml");
     std::fs::write(
         &config,
-        format!("[fetch]\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 30\n\n[[center]]\nid = \"slow\"\nname = \"Slow\"\npages = [\"{base}/car-t\"]\n"),
+        format!("[fetch]\nallow_private = true\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 30\n\n[[center]]\nid = \"slow\"\nname = \"Slow\"\npages = [\"{base}/car-t\"]\n"),
     )
     .unwrap();
     let store = dir.path().join("store");

@@ -123,7 +123,7 @@ pub fn serve_capture_dir(dir: &Path) -> (StaticServer, String) {
     }
     let server = serve_pages(pages);
     let mut config = String::from(
-        "[fetch]\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 10\nconnect_timeout_secs = 5\n",
+        "[fetch]\nallow_private = true\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 10\nconnect_timeout_secs = 5\n",
     );
     for (center, paths) in centers {
         let urls: Vec<String> = paths

@@ -86,7 +86,12 @@ fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
             });
         }
     }
-    let fetcher = Fetcher::new(&config.fetch)?;
+    let private_hosts = config
+        .centers
+        .iter()
+        .map(|c| (c.id.clone(), c.allow_private_hosts.clone()))
+        .collect();
+    let fetcher = Fetcher::with_private_hosts(&config.fetch, &private_hosts)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -57,6 +57,17 @@ pub enum CaptureError {
         /// What is wrong.
         message: String,
     },
+    /// A manifest names a body outside the capture folder (an absolute path,
+    /// `..`, or a symlink leading out); nothing is read from there.
+    #[error("{manifest}: body {body:?} is outside the capture folder {dir}; a body must be a file beside its manifest (e.g. \"1.html\"); fix the manifest")]
+    Escape {
+        /// The manifest naming the body.
+        manifest: PathBuf,
+        /// The body name as written in the manifest.
+        body: String,
+        /// The capture folder.
+        dir: PathBuf,
+    },
     /// The folder holds no page manifests at all.
     #[error("{0}: no captures found (expected <center>/<n>.json manifests; see snapshots/captures/README.md)")]
     Empty(PathBuf),
@@ -84,6 +95,7 @@ pub fn read_capture_dir(dir: &Path) -> Result<CaptureSet, CaptureError> {
     } else {
         SetInfo::default()
     };
+    let root = std::fs::canonicalize(dir).map_err(io(dir))?;
     let mut center_dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -111,8 +123,14 @@ pub fn read_capture_dir(dir: &Path) -> Result<CaptureSet, CaptureError> {
                 })?;
             let body = match &meta.body {
                 Some(name) => {
-                    let body_path = center_dir.join(name);
-                    Some(std::fs::read(&body_path).map_err(io(&body_path))?)
+                    let body_path = confined_body_path(&root, &center_dir, name).map_err(|_| {
+                        CaptureError::Escape {
+                            manifest: manifest_path.clone(),
+                            body: name.clone(),
+                            dir: dir.to_path_buf(),
+                        }
+                    })?;
+                    Some(std::fs::read(&body_path).map_err(io(&center_dir.join(name)))?)
                 }
                 None => None,
             };
@@ -189,6 +207,31 @@ pub fn write_capture_dir(dir: &Path, captures: &[Capture]) -> Result<(), Capture
         std::fs::write(&path, json).map_err(io(&path))?;
     }
     Ok(())
+}
+
+/// The real path of a manifest's body, when it is inside the capture folder
+/// `root` (canonical): a plain relative name (no absolute path, no `..`)
+/// whose resolved path, symlinks followed, stays under `root`. A body that
+/// does not exist resolves to its (confined) name so that reading it reports
+/// the missing file.
+fn confined_body_path(root: &Path, center_dir: &Path, name: &str) -> Result<PathBuf, ()> {
+    use std::path::Component;
+    let relative = Path::new(name);
+    let plain = !name.is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !plain {
+        return Err(());
+    }
+    let joined = center_dir.join(relative);
+    match std::fs::canonicalize(&joined) {
+        Ok(real) if real.starts_with(root) => Ok(real),
+        Ok(_) => Err(()),
+        // A dangling symlink points somewhere; refuse rather than guess.
+        Err(_) if std::fs::symlink_metadata(&joined).is_ok() => Err(()),
+        Err(_) => Ok(joined),
+    }
 }
 
 /// Sorts `10.json` after `9.json`.

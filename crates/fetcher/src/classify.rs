@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 /// A request that produced no usable response: its outcome and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// `timeout`, `dns`, `connect` or `tls`.
+    /// `timeout`, `dns`, `connect`, `tls` or `blocked_private_address`.
     pub outcome: FetchOutcome,
     /// What went wrong, for the user.
     pub message: String,
@@ -25,6 +25,12 @@ impl Failure {
 pub fn classify_transport_error(error: &reqwest::Error) -> Failure {
     let chain = error_chain(error);
     let lower = chain.to_ascii_lowercase();
+    if crate::address::is_private_refusal(error) {
+        return Failure {
+            outcome: FetchOutcome::BlockedPrivateAddress,
+            message: chain,
+        };
+    }
     let outcome = if error.is_timeout() || lower.contains("timed out") {
         FetchOutcome::Timeout
     } else if lower.contains("dns error")

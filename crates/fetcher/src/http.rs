@@ -10,6 +10,7 @@
 //! page ends in one [`Capture`] with a classified [`FetchOutcome`]; a page's
 //! failure never stops the others.
 
+use crate::address::AddressPolicy;
 use crate::classify::{self, Failure};
 use crate::politeness::{Host, Scheduler};
 use crate::progress::Progress;
@@ -71,9 +72,26 @@ pub struct Fetcher {
 #[derive(Debug)]
 struct Shared {
     settings: FetchSettings,
-    client: reqwest::Client,
+    /// The client and address policy of centers without an allow list.
+    default: Reach,
+    /// Centers with `allow_private_hosts`: their own client and policy.
+    by_center: HashMap<String, Reach>,
     /// The robots.txt product token (`cartwatch`).
     agent: String,
+}
+
+/// Where a center's fetches may go, and the HTTP client (whose DNS resolver
+/// enforces it) they go through.
+#[derive(Debug, Clone)]
+struct Reach {
+    client: reqwest::Client,
+    policy: AddressPolicy,
+}
+
+impl Shared {
+    fn reach(&self, center: &str) -> &Reach {
+        self.by_center.get(center).unwrap_or(&self.default)
+    }
 }
 
 /// The state of one `fetch_all` call: hosts, robots cache, progress.
@@ -118,19 +136,44 @@ enum BodyUse {
 
 impl Fetcher {
     /// A fetcher with these politeness and bound settings.
+    ///
+    /// Private and local addresses are refused unless
+    /// `settings.allow_private`; see [`Fetcher::with_private_hosts`] for
+    /// per-center exceptions.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
+        Fetcher::with_private_hosts(settings, &HashMap::new())
+    }
+
+    /// A fetcher where each center listed may also reach the given hosts on
+    /// private or local addresses (the config's `allow_private_hosts`).
+    pub fn with_private_hosts(
+        settings: &FetchSettings,
+        private_hosts: &HashMap<String, Vec<String>>,
+    ) -> Result<Fetcher, FetchError> {
         validate(settings)?;
-        let client = reqwest::Client::builder()
-            .user_agent(settings.user_agent_header())
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
+        let reach = |hosts: &[String]| -> Result<Reach, FetchError> {
+            let policy = AddressPolicy::new(settings.allow_private, hosts);
+            let client = reqwest::Client::builder()
+                .user_agent(settings.user_agent_header())
+                .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(Arc::new(policy.resolver()))
+                .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build()
+                .map_err(|e| FetchError::Client(e.to_string()))?;
+            Ok(Reach { client, policy })
+        };
+        let mut by_center = HashMap::new();
+        for (center, hosts) in private_hosts {
+            if !hosts.is_empty() && !settings.allow_private {
+                by_center.insert(center.clone(), reach(hosts)?);
+            }
+        }
         Ok(Fetcher {
             shared: Arc::new(Shared {
                 settings: settings.clone(),
-                client,
+                default: reach(&[])?,
+                by_center,
                 agent: product_token(&settings.user_agent),
             }),
         })
@@ -352,15 +395,25 @@ impl Run {
                 )
             }
         };
+        let reach = self.shared.reach(&request.center);
         let mut current = start.clone();
         let mut seen: HashSet<String> = HashSet::from([without_fragment(&current)]);
         loop {
+            // Every hop, the first included, is checked before anything is
+            // sent to its host (robots.txt included); names are checked again
+            // by the resolver when connecting.
+            if let Err(reason) = reach.policy.check_url(&current) {
+                return fail(capture, FetchOutcome::BlockedPrivateAddress, reason);
+            }
             let host = self.scheduler.host(&current);
-            if let Verdict::Refused(outcome, reason) = self.robots_verdict(&host, &current).await {
+            if let Verdict::Refused(outcome, reason) =
+                self.robots_verdict(reach, &host, &current).await
+            {
                 return fail(capture, outcome, reason);
             }
             let hop = match self
                 .request(
+                    reach,
                     &host,
                     &current,
                     request.etag.as_deref(),
@@ -510,19 +563,19 @@ impl Run {
     }
 
     /// What robots.txt says about `url` (loading it once per host).
-    async fn robots_verdict(&self, host: &Arc<Host>, url: &Url) -> Verdict {
+    async fn robots_verdict(&self, reach: &Reach, host: &Arc<Host>, url: &Url) -> Verdict {
         if !self.settings().respect_robots {
             return Verdict::Allowed;
         }
         let rules = host
             .robots
-            .get_or_init(|| self.load_robots(host, url))
+            .get_or_init(|| self.load_robots(reach, host, url))
             .await;
         rules.verdict(url.as_str(), &self.shared.agent)
     }
 
     /// Fetches and interprets a host's robots.txt, and applies its Crawl-delay.
-    async fn load_robots(&self, host: &Arc<Host>, page: &Url) -> RobotsRules {
+    async fn load_robots(&self, reach: &Reach, host: &Arc<Host>, page: &Url) -> RobotsRules {
         let Ok(mut url) = page.join("/robots.txt") else {
             return RobotsRules::AllowAll {
                 reason: format!("no robots.txt URL for {page}"),
@@ -532,9 +585,23 @@ impl Run {
         let mut attempts = 0;
         let mut hops = 0;
         let rules = loop {
+            if let Err(reason) = reach.policy.check_url(&url) {
+                break RobotsRules::Unreachable {
+                    outcome: FetchOutcome::BlockedPrivateAddress,
+                    reason: format!("{first} led to {reason}; the page was not requested"),
+                };
+            }
             let target = self.scheduler.host(&url);
             let result = self
-                .request(&target, &url, None, None, BodyUse::Robots, &mut attempts)
+                .request(
+                    reach,
+                    &target,
+                    &url,
+                    None,
+                    None,
+                    BodyUse::Robots,
+                    &mut attempts,
+                )
                 .await;
             let hop = match result {
                 Ok(hop) => hop,
@@ -598,8 +665,10 @@ impl Run {
     /// Sends one request to `url`, retrying timeouts, connection errors, 429
     /// and 5xx with exponential backoff and jitter (or the server's
     /// Retry-After, capped). Counts every request sent in `attempts`.
+    #[allow(clippy::too_many_arguments)]
     async fn request(
         &self,
+        reach: &Reach,
         host: &Host,
         url: &Url,
         etag: Option<&str>,
@@ -613,7 +682,9 @@ impl Run {
         loop {
             let slot = self.scheduler.slot(host).await;
             *attempts += 1;
-            let result = self.send_once(url, etag, last_modified, body_use).await;
+            let result = self
+                .send_once(reach, url, etag, last_modified, body_use)
+                .await;
             drop(slot);
             let may_retry = retry < settings.retries;
             let wait = match &result {
@@ -663,13 +734,14 @@ impl Run {
     /// One request and its body, within the total timeout.
     async fn send_once(
         &self,
+        reach: &Reach,
         url: &Url,
         etag: Option<&str>,
         last_modified: Option<&str>,
         body_use: BodyUse,
     ) -> Result<Hop, Failure> {
         let settings = self.settings();
-        let mut builder = self.shared.client.get(url.clone());
+        let mut builder = reach.client.get(url.clone());
         if body_use == BodyUse::Page {
             builder = builder.header(header::ACCEPT, ACCEPT_HTML);
         }

@@ -10,6 +10,9 @@
 //! - [`classify`]: the pure rules: transport errors, statuses, Retry-After,
 //!   backoff, HTML or not, bot challenges.
 //! - [`progress`]: the progress bar (only when stderr is a terminal).
+//! - [`address`]: which addresses a fetch may reach (no private or local
+//!   network unless allowed), enforced by the client's DNS resolver and for
+//!   every hop.
 //! - [`captures`]: saved capture folders; [`notify`]: webhooks.
 //!
 //! `Capture::attempts` counts every request sent for the page (redirect hops
@@ -17,6 +20,7 @@
 //! the page from being requested.
 #![deny(missing_docs)]
 
+pub mod address;
 pub mod captures;
 pub mod classify;
 pub mod http;

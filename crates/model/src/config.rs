@@ -76,6 +76,10 @@ pub struct CenterConfig {
     /// Regular expressions whose matches are ignored by the diff for this center.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// Host names (or `host:port`, or IP literals) this center may fetch even
+    /// though they resolve to a private or local address (an intranet page).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_private_hosts: Vec<String>,
 }
 
 /// Per-center CSS selectors that override content detection.
@@ -122,6 +126,9 @@ pub struct FetchSettings {
     pub respect_robots: bool,
     /// Cap, in seconds, on a robots.txt Crawl-delay (a larger one is logged and capped).
     pub max_crawl_delay_secs: u64,
+    /// Fetch loopback, link-local and private-network addresses (off by
+    /// default: a page or redirect leading there is `blocked_private_address`).
+    pub allow_private: bool,
 }
 
 impl Default for FetchSettings {
@@ -141,6 +148,7 @@ impl Default for FetchSettings {
             max_retry_after_secs: 120,
             respect_robots: true,
             max_crawl_delay_secs: 60,
+            allow_private: false,
         }
     }
 }
@@ -268,6 +276,16 @@ impl Config {
                 if !(country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic())) {
                     return Err(fail(format!(
                         "country {country:?} is not a two-letter ISO 3166 code; write e.g. \"GB\" or \"CA\", or leave it out for the US"
+                    )));
+                }
+            }
+            for host in &center.allow_private_hosts {
+                let plain = !host.trim().is_empty()
+                    && !host.contains(['/', '@', '?', '#'])
+                    && !host.chars().any(char::is_whitespace);
+                if !plain {
+                    return Err(fail(format!(
+                        "allow_private_hosts entry {host:?} is not a host name; write a host (\"intranet.example\"), an address (\"10.0.0.5\") or host:port"
                     )));
                 }
             }

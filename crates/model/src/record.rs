@@ -31,22 +31,25 @@ pub struct PageRecord {
     /// The sentence each offering, side-effect and date fact was read from,
     /// keyed by fact (`product:kymriah`, `side_effect:crs`, `date:reviewed`, ...).
     pub evidence: BTreeMap<String, String>,
-    /// `tel:` links that dial another number than the page shows for them.
+    /// `tel:` links whose number differs from the number their text shows
+    /// (a mistyped country code, or another number linked), for the audit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tel_link_mismatches: Vec<TelLinkMismatch>,
 }
 
-/// A `tel:` link whose number differs from the number its text shows
-/// ("813-745-6100" linked as `tel:+813-745-6100`, which dials Japan).
+/// A `tel:` link that dials another number than the one its text shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TelLinkMismatch {
-    /// The number as the page shows it (the link's text).
+    /// The number as the link text shows it ("813-745-6100").
     pub text: String,
-    /// The link as written (`tel:+813-745-6100`).
+    /// The link target as written (`tel:+813-745-6100`).
     pub href: String,
-    /// What the link actually dials, E.164; null when it is no number at all.
+    /// What the link actually dials, E.164 (`+8137456100`, a number in Japan);
+    /// `None` when the link is no dialable number at all.
+    #[serde(default)]
     pub dials_e164: Option<String>,
-    /// The sentence the link stands in.
+    /// The sentence the link stood in.
+    #[serde(default)]
     pub evidence: String,
 }
 
@@ -199,6 +202,11 @@ pub struct Offerings {
     pub age_max: Option<u32>,
     /// Antigen ids such as `cd19`, `bcma`.
     pub targets: Vec<String>,
+    /// Which diseases the page says a product is used for at the center, by
+    /// product id (`breyanzi` → `[cll]`); condition ids sorted. Empty when the
+    /// page pairs no product with a disease.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub product_conditions: BTreeMap<String, Vec<String>>,
 }
 
 /// A disease the page says CAR T treats or is being studied for.
@@ -293,6 +301,25 @@ mod tests {
         assert_eq!(back["process"][0]["durations"][0]["min_minutes"], 120);
         assert_eq!(back["contacts"][0]["purposes"][0], "information");
         assert!(back["contacts"][1].get("e164").is_none());
+    }
+
+    #[test]
+    fn tel_link_mismatches_and_pairings_are_additive() {
+        let old: PageRecord = serde_json::from_str(r#"{"url": "https://example.org"}"#).unwrap();
+        assert!(old.tel_link_mismatches.is_empty());
+        assert!(old.offerings.product_conditions.is_empty());
+        let back = serde_json::to_value(&old).unwrap();
+        assert!(back.get("tel_link_mismatches").is_none());
+        assert!(back["offerings"].get("product_conditions").is_none());
+        let json = r#"{"url": "u", "offerings": {"product_conditions": {"breyanzi": ["cll"]}},
+          "tel_link_mismatches": [{"text": "813-745-6100", "href": "tel:+813-745-6100",
+          "dials_e164": "+8137456100", "evidence": "Call 813-745-6100."}]}"#;
+        let record: PageRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            record.tel_link_mismatches[0].dials_e164.as_deref(),
+            Some("+8137456100")
+        );
+        assert_eq!(record.offerings.product_conditions["breyanzi"], vec!["cll"]);
     }
 
     #[test]

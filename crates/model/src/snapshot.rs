@@ -40,6 +40,10 @@ pub enum FetchOutcome {
     NotHtml,
     /// Redirects looped or exceeded the limit.
     RedirectLoop,
+    /// The page, a redirect hop or robots.txt led to a loopback, link-local,
+    /// private or otherwise local address; not requested (see
+    /// `[fetch] allow_private`).
+    BlockedPrivateAddress,
 }
 
 impl FetchOutcome {
@@ -63,6 +67,7 @@ impl FetchOutcome {
             FetchOutcome::TooLarge => "too_large".into(),
             FetchOutcome::NotHtml => "not_html".into(),
             FetchOutcome::RedirectLoop => "redirect_loop".into(),
+            FetchOutcome::BlockedPrivateAddress => "blocked_private_address".into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! "several weeks" (text only), and open-ended ones with the known side
 //! only: "under 15 minutes" is at most 15, "at least 10 days" at least 14400.
 
+use crate::matcher::Cue;
 use cartwatch_model::Duration;
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -16,6 +17,11 @@ static RANGE: Lazy<Regex> = Lazy::new(|| {
     ))
     .expect("duration regex")
 });
+
+/// Both patterns need a unit word: a sentence without one is not searched
+/// (a literal prefilter, then the unit pattern alone; see `matcher.rs`).
+static ANY_UNIT: Lazy<Cue> =
+    Lazy::new(|| Cue::new("duration units", &[format!("(?i){UNIT}")]).expect("unit regex"));
 
 static PER_DAY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(
@@ -125,6 +131,9 @@ fn minutes(n: f64, unit: u64) -> Option<u64> {
 /// that place an event in time rather than say how long a step takes ("a few
 /// days later", "within three months of") are left out.
 pub(crate) fn durations(sentence: &str) -> Vec<(usize, Duration)> {
+    if !ANY_UNIT.is_match(sentence) {
+        return Vec::new();
+    }
     let mut out: Vec<(usize, Duration)> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     for caps in PER_DAY.captures_iter(sentence) {

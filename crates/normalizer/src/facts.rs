@@ -171,6 +171,8 @@ struct Sentence {
 
 struct ScopeBlock<'a> {
     block: &'a Block,
+    /// The block's text lower-cased (once: headings are read for every block under them).
+    lower: String,
     sentences: Vec<Sentence>,
     heading: Option<usize>,
     intro: Option<usize>,
@@ -244,6 +246,7 @@ fn scope_blocks<'a>(blocks: &'a [Block], vocab: &Compiled) -> Vec<ScopeBlock<'a>
         };
         scope.push(ScopeBlock {
             block,
+            lower: l,
             sentences,
             heading: last_heading,
             intro,
@@ -312,30 +315,22 @@ impl<'v> Reader<'v> {
         sb: &ScopeBlock<'_>,
     ) -> (BlockContext, Option<usize>) {
         let vocab = self.vocab;
-        let block_lower = lower(&sb.block.text);
-        let heading_lower = sb.heading.map(|h| lower(&scope[h].block.text));
+        let block_lower = sb.lower.as_str();
+        let heading_lower = sb.heading.map(|h| scope[h].lower.as_str());
         let intro_lower = sb.intro.map(|i| {
             let s = &scope[i].sentences;
-            s.last().map(|s| s.lower.clone()).unwrap_or_default()
+            s.last().map(|s| s.lower.as_str()).unwrap_or_default()
         });
-        let therapy = vocab.car_t.is_match(&block_lower)
-            || product_named(&block_lower, vocab)
-            || heading_lower
-                .as_deref()
-                .is_some_and(|h| vocab.car_t.is_match(h))
-            || intro_lower
-                .as_deref()
-                .is_some_and(|i| vocab.car_t.is_match(i));
-        let heading_side_effects = heading_lower
-            .as_deref()
-            .is_some_and(|h| SE_HEADING.is_match(h));
+        let therapy = vocab.car_t.is_match(block_lower)
+            || product_named(block_lower, vocab)
+            || heading_lower.is_some_and(|h| vocab.car_t.is_match(h))
+            || intro_lower.is_some_and(|i| vocab.car_t.is_match(i));
+        let heading_side_effects = heading_lower.is_some_and(|h| SE_HEADING.is_match(h));
         let intro_side_effects = intro_lower
-            .as_deref()
             .is_some_and(|i| vocab.side_effect_context.is_match(i) || SE_HEADING.is_match(i));
         // The stage a heading announces carries to its cue-less paragraphs.
-        let mut current_stage: Option<usize> = heading_lower
-            .as_deref()
-            .and_then(|h| vocab.stages.iter().position(|s| s.cue.is_match(h)));
+        let mut current_stage: Option<usize> =
+            heading_lower.and_then(|h| vocab.stages.iter().position(|s| s.cue.is_match(h)));
         if sb.block.kind == BlockKind::Heading {
             current_stage = None;
         }

@@ -55,6 +55,7 @@ pub mod decode;
 mod dom;
 mod duration;
 mod facts;
+mod matcher;
 mod region;
 mod structured_data;
 mod text;

@@ -82,9 +82,14 @@ pub(crate) fn is_word_at(text: &str, start: usize, end: usize) -> bool {
 /// Lower-cases and maps typographic quotes and dashes to ASCII, keeping byte
 /// offsets comparable only through [`lower`] itself (used for cue matching).
 pub(crate) fn lower(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            'A'..='Z' => s.push(c.to_ascii_lowercase()),
+            '\0'..='\x7f' => s.push(c),
             '\u{2018}' | '\u{2019}' => s.push('\''),
             '\u{201c}' | '\u{201d}' => s.push('"'),
             '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' => s.push('-'),
@@ -125,6 +130,31 @@ mod tests {
             vec!["He said \u{201c}stop.\u{201d}", "Then left."]
         );
         assert_eq!(split(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn lower_folds_like_char_by_char_lowercasing() {
+        fn reference(text: &str) -> String {
+            let mut s = String::new();
+            for c in text.chars() {
+                match c {
+                    '\u{2018}' | '\u{2019}' => s.push('\''),
+                    '\u{201c}' | '\u{201d}' => s.push('"'),
+                    '\u{2010}'..='\u{2014}' => s.push('-'),
+                    '\u{a0}' => s.push(' '),
+                    _ => s.extend(c.to_lowercase()),
+                }
+            }
+            s
+        }
+        for text in [
+            "Plain ASCII, CAR-T & KYMRIAH.",
+            "Dr. Jos\u{e9} N\u{fa}\u{f1}ez \u{2014} \u{201c}CAR\u{a0}T\u{201d} isn\u{2019}t \u{130}STANBUL",
+            "\u{212a}elvin \u{17f} \u{3a3}\u{39f}\u{3a3} \u{1e9e}",
+            "",
+        ] {
+            assert_eq!(lower(text), reference(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //!
 //! Plain `names` are compiled into one Aho-Corasick automaton (case-insensitive,
 //! whole words, space/hyphen variants); `cues` are regular expressions matched
-//! against lower-cased sentences.
+//! against lower-cased sentences, each a [`Cue`]: checked when the file is
+//! loaded, guarded by a literal prefilter and compiled on first use, so that
+//! loading a vocabulary (built in or not) compiles no regular expression.
 
+use crate::matcher::Cue;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use once_cell::sync::Lazy;
-use regex::Regex;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -207,13 +209,13 @@ pub(crate) struct ConditionEntry {
 #[derive(Debug)]
 pub(crate) struct Stage {
     pub id: String,
-    pub cue: Regex,
+    pub cue: Cue,
 }
 
 #[derive(Debug)]
 pub(crate) struct SideEffect {
     pub id: String,
-    pub context: Option<Regex>,
+    pub context: Option<Cue>,
 }
 
 /// The compiled vocabulary.
@@ -229,42 +231,24 @@ pub(crate) struct Compiled {
     pub names: AhoCorasick,
     pub name_refs: Vec<NameRef>,
     /// Case-sensitive abbreviations (`ALL`, `CLL`) and the condition they stand for.
-    pub abbreviations: Option<(Regex, Vec<(String, usize)>)>,
-    pub car_t: Regex,
-    pub side_effect_context: Regex,
-    pub investigational: Regex,
-    pub all_fda_approved: Regex,
-    pub clinical_trials: Regex,
-    pub center_action: Regex,
-    pub trial_negation: Option<Regex>,
-    pub manufacturing_on_site: Regex,
+    pub abbreviations: Option<(Cue, Vec<(String, usize)>)>,
+    pub car_t: Cue,
+    pub side_effect_context: Cue,
+    pub investigational: Cue,
+    pub all_fda_approved: Cue,
+    pub clinical_trials: Cue,
+    pub center_action: Cue,
+    pub trial_negation: Option<Cue>,
+    pub manufacturing_on_site: Cue,
     /// Organization names masked before names are matched.
-    pub ignore_names: Option<Regex>,
-    pub cost_context: Regex,
+    pub ignore_names: Option<Cue>,
+    pub cost_context: Cue,
     /// (purpose id, cue) in the order of [`cartwatch_model::Purpose::ALL`] where known.
-    pub purposes: Vec<(cartwatch_model::Purpose, Regex)>,
+    pub purposes: Vec<(cartwatch_model::Purpose, Cue)>,
 }
 
-fn join(what: &str, patterns: &[String]) -> Result<Regex, String> {
-    if patterns.is_empty() {
-        return Err(format!(
-            "{what}: the list is empty; give at least one pattern"
-        ));
-    }
-    for (i, p) in patterns.iter().enumerate() {
-        if let Err(e) = Regex::new(p) {
-            return Err(format!(
-                "{what}: pattern {} ({p:?}) is not a valid regular expression: {e}",
-                i + 1
-            ));
-        }
-    }
-    let joined = patterns
-        .iter()
-        .map(|p| format!("(?:{p})"))
-        .collect::<Vec<_>>()
-        .join("|");
-    Regex::new(&joined).map_err(|e| format!("{what}: {e}"))
+fn join(what: &str, patterns: &[String]) -> Result<Cue, String> {
+    Cue::new(what, patterns)
 }
 
 fn check_id(kind: &str, id: &str, seen: &mut HashSet<String>) -> Result<(), String> {
@@ -463,8 +447,10 @@ fn compile(raw: RawVocabulary) -> Result<Compiled, String> {
             .map(|(a, _)| regex::escape(a))
             .collect::<Vec<_>>()
             .join("|");
-        let re = Regex::new(&format!(r"\b(?:{alternation})\b"))
-            .map_err(|e| format!("condition abbreviations: {e}"))?;
+        let re = join(
+            "condition abbreviations",
+            &[format!(r"\b(?:{alternation})\b")],
+        )?;
         Some((re, abbreviations))
     };
     let c = &raw.cues;
@@ -601,6 +587,76 @@ mod tests {
         );
         let v = Vocabulary::from_toml_str(&more, "v.toml").unwrap();
         assert_eq!(v.product_ids()[0], "novacel");
+    }
+
+    /// Every cue of a vocabulary, named.
+    fn all_cues(c: &Compiled) -> Vec<(String, &Cue)> {
+        let mut out: Vec<(String, &Cue)> = vec![
+            ("car_t".into(), &c.car_t),
+            ("side_effect_context".into(), &c.side_effect_context),
+            ("investigational".into(), &c.investigational),
+            ("all_fda_approved".into(), &c.all_fda_approved),
+            ("clinical_trials".into(), &c.clinical_trials),
+            ("center_action".into(), &c.center_action),
+            ("manufacturing_on_site".into(), &c.manufacturing_on_site),
+            ("cost_context".into(), &c.cost_context),
+        ];
+        out.extend(
+            c.trial_negation
+                .iter()
+                .map(|r| ("trial_negation".into(), r)),
+        );
+        out.extend(c.ignore_names.iter().map(|r| ("ignore_names".into(), r)));
+        out.extend(
+            c.abbreviations
+                .iter()
+                .map(|(r, _)| ("abbreviations".into(), r)),
+        );
+        out.extend(c.stages.iter().map(|s| (format!("stage {}", s.id), &s.cue)));
+        out.extend(c.side_effects.iter().filter_map(|s| {
+            s.context
+                .as_ref()
+                .map(|r| (format!("side effect {}", s.id), r))
+        }));
+        out.extend(
+            c.purposes
+                .iter()
+                .map(|(p, r)| (format!("purpose {p:?}"), r)),
+        );
+        out
+    }
+
+    #[test]
+    fn loading_compiles_nothing_and_every_builtin_cue_compiles_on_use() {
+        let v = Vocabulary::from_toml_str(BUILTIN_TOML, "v.toml").unwrap();
+        let cues = all_cues(&v.inner);
+        assert!(cues.len() > 20);
+        assert!(cues.iter().all(|(_, c)| !c.is_compiled()));
+        // A sentence near no cue compiles none of them.
+        for (_, c) in &cues {
+            assert!(!c.is_match("zzz qqq"));
+        }
+        let compiled: Vec<&String> = cues
+            .iter()
+            .filter(|(_, c)| c.is_compiled())
+            .map(|(n, _)| n)
+            .collect();
+        let prefiltered = cues.iter().filter(|(_, c)| c.is_prefiltered()).count();
+        for (name, c) in &cues {
+            if !c.is_prefiltered() {
+                eprintln!("no literal prefilter: {name}");
+            }
+        }
+        assert!(
+            prefiltered * 10 >= cues.len() * 8,
+            "only {prefiltered} of {} cues have a literal prefilter",
+            cues.len()
+        );
+        assert_eq!(compiled.len(), cues.len() - prefiltered, "{compiled:?}");
+        for (name, c) in &cues {
+            // Compiling with the regex crate itself proves the joined pattern valid.
+            assert!(!c.regex().as_str().is_empty(), "{name}");
+        }
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub fn base_record(url: &str) -> PageRecord {
             populations: vec!["pediatric".into()],
             age_max: Some(25),
             targets: vec!["cd19".into()],
+            ..Default::default()
         },
         process: vec![
             ProcessStep {
@@ -86,6 +87,7 @@ pub fn base_record(url: &str) -> PageRecord {
         },
         main_text: "CAR T-cell therapy uses your own immune cells.\n\nWe draw blood over two to three hours. © 2026 Example Health".into(),
         evidence,
+        ..Default::default()
     }
 }
 

@@ -73,9 +73,11 @@ pub async fn serve(router: Router) -> Server {
     serve_on("127.0.0.1", router).await
 }
 
-/// Settings small enough for tests: no delay, no retries, short timeouts.
+/// Settings small enough for tests: no delay, no retries, short timeouts,
+/// and loopback allowed (every test server is on 127.0.0.x).
 pub fn quick() -> FetchSettings {
     FetchSettings {
+        allow_private: true,
         min_delay_ms: 0,
         retries: 0,
         backoff_ms: 10,
