@@ -669,6 +669,12 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
         .map(|p| p.id.clone())
         .collect();
     f.offerings.targets = targets.into_iter().collect();
+    f.offerings.product_conditions = crate::pairing::product_conditions(
+        scope
+            .iter()
+            .flat_map(|sb| sb.sentences.iter().map(|s| s.original.as_str())),
+        vocab,
+    );
     f.offerings.conditions = condition_list;
     f.offerings.populations = ["pediatric", "young_adult", "adult"]
         .iter()

@@ -54,6 +54,7 @@ mod dom;
 mod duration;
 mod facts;
 mod matcher;
+mod pairing;
 mod text;
 pub mod vocabulary;
 
