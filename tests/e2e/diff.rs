@@ -15,6 +15,34 @@ fn store_with_both_sets() -> tempfile::TempDir {
     dir
 }
 
+/// The 2026-10-01 set's pages, seen again on 2026-12-01 (snapshots are
+/// ordered by when their pages were seen, so the same set needs a later date
+/// to be the newest).
+fn october_seen_again(dir: &Path) -> std::path::PathBuf {
+    let from = cartwatch_tests::bundled_captures("2026-10-01");
+    let to = dir.join("seen-again");
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(to.join(entry.file_name())).unwrap();
+            for file in std::fs::read_dir(entry.path()).unwrap() {
+                let file = file.unwrap();
+                std::fs::copy(
+                    file.path(),
+                    to.join(entry.file_name()).join(file.file_name()),
+                )
+                .unwrap();
+            }
+        }
+    }
+    std::fs::write(
+        to.join("capture.toml"),
+        "taken_at = \"2026-12-01T06:00:00Z\"\n",
+    )
+    .unwrap();
+    to
+}
+
 fn snapshot(store: &Path, set: &str, code: i32) {
     cartwatch()
         .args(["snapshot", "--from", set, "--store"])
@@ -305,7 +333,8 @@ fn settle_suppresses_the_bundled_edits_when_they_flip_back() {
     // 2026-10-01, then the edited copy, then 2026-10-01 again: every edit
     // (and msk's outage) flips back after one snapshot.
     let store = store_with_both_sets();
-    snapshot(store.path(), "snapshots/captures/2026-10-01", 0);
+    let again = october_seen_again(store.path());
+    snapshot(store.path(), again.to_str().unwrap(), 0);
     let (code, out, _) = run(store.path(), &["diff", "--format", "json"]);
     assert_eq!(code, 1, "unsettled, the flip back is a change: {out}");
     let report: Value = serde_json::from_str(&out).unwrap();

@@ -124,11 +124,11 @@ fn sigkill_at_every_point_of_a_snapshot_leaves_earlier_snapshots_identical() {
         assert_eq!(show_json(&store, &first), baseline, "{point}");
         assert_eq!(stdout_of(&["export", &first], &store), baseline_export);
         assert_all_whole(&store);
-        // Leftover pack files of the killed run were collected at open.
-        assert_eq!(pack_files(&store), ids(&store).len(), "{point}");
-        // And the next snapshot succeeds.
+        // And the next snapshot succeeds; readers deleted nothing, the next
+        // writer collected the killed run's leftover pack.
         import(&store, "2026-11-01");
         assert_eq!(ids(&store).len(), after.len() + 1);
+        assert_eq!(pack_files(&store), ids(&store).len(), "{point}");
     }
 }
 
@@ -139,7 +139,8 @@ fn sigkill_during_prune_loses_nothing_kept_and_the_next_open_finishes_it() {
         let store = dir.path().join("store");
         import(&store, "2026-10-01");
         import(&store, "2026-11-01");
-        let newest = import(&store, "2026-10-01");
+        // The same pages seen again: the newest by when they were seen.
+        let newest = import(&store, "2026-11-01");
         let baseline = show_json(&store, &newest);
         let out = cartwatch()
             .args(["prune", "--keep", "1", "--store"])
@@ -276,14 +277,14 @@ fn prune_removes_old_snapshots_reclaims_space_and_never_the_newest() {
     let store = dir.path().join("store");
     let first = import(&store, "2026-10-01");
     import(&store, "2026-11-01");
-    let newest = import(&store, "2026-10-01");
+    let newest = import(&store, "2026-11-01");
     let baseline = show_json(&store, &newest);
     let listed = stdout_of(&["snapshots"], &store);
     assert!(
         listed.contains(&first) && listed.contains("bytes new"),
         "{listed}"
     );
-    // The third snapshot repeats the first: it added nothing but its manifest.
+    // The third snapshot repeats the second: it added nothing but its manifest.
     let summaries: Vec<serde_json::Value> = stdout_of(&["snapshots", "--json"], &store)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -608,4 +609,139 @@ fn another_tools_warc_imports_like_the_capture_folder_it_came_from() {
         .stderr(contains(first.center.as_str()))
         .stderr(contains(first.url.as_str()));
     assert_eq!(ids(&from_warc).len(), 1, "nothing half-imported");
+}
+
+/// `cartwatch diff --format json` with the default pair (the two newest by
+/// when their pages were seen); the exit status must say "changes" (1).
+fn default_diff_json(store: &Path) -> String {
+    let out = cartwatch()
+        .args(["diff", "--format", "json", "--store"])
+        .arg(store)
+        .assert()
+        .code(1);
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn snapshots_are_ordered_by_when_pages_were_seen_not_when_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    // The natural order: October, then November.
+    let forwards = dir.path().join("forwards");
+    import(&forwards, "2026-10-01");
+    import(&forwards, "2026-11-01");
+    // Imported backwards: November first, then October.
+    let backwards = dir.path().join("backwards");
+    let november = import(&backwards, "2026-11-01");
+    let october = import(&backwards, "2026-10-01");
+    // Ids are when the pages were seen (capture.toml's taken_at).
+    assert_eq!(november, "2026-11-01T06:00:00Z");
+    assert_eq!(october, "2026-10-01T06:00:00Z");
+    assert_eq!(ids(&backwards), vec![october.clone(), november.clone()]);
+    let listed: Vec<serde_json::Value> = stdout_of(&["snapshots", "--json"], &backwards)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(listed[0]["taken_at"], "2026-10-01T06:00:00Z");
+    assert_eq!(listed[1]["taken_at"], "2026-11-01T06:00:00Z");
+    // `latest` is November however it was stored.
+    assert_eq!(show_json(&backwards, "latest")["snapshot"]["id"], november);
+    assert_eq!(show_json(&backwards, "latest~1")["snapshot"]["id"], october);
+    // The default diff reports October → November, exactly as in the store
+    // that imported them in order.
+    let diff = default_diff_json(&backwards);
+    assert_eq!(diff, default_diff_json(&forwards));
+    let parsed: serde_json::Value = serde_json::from_str(&diff).unwrap();
+    assert_eq!(parsed["from"], october, "{diff}");
+    assert_eq!(parsed["to"], november, "{diff}");
+    // The same pages seen again get their own id, after the first.
+    let again = import(&backwards, "2026-10-01");
+    assert_eq!(again, "2026-10-01T06:00:00Z-002");
+    assert_eq!(ids(&backwards), vec![october, again, november]);
+}
+
+/// Every file under a folder with its bytes, to prove nothing changed.
+fn files_with_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(files_with_bytes(&entry.path()));
+        } else {
+            out.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_lost_index_deletes_nothing_and_fsck_repair_brings_every_snapshot_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let october = import(&store, "2026-10-01");
+    let november = import(&store, "2026-11-01");
+    let shown = [show_json(&store, &october), show_json(&store, &november)];
+    let diff = default_diff_json(&store);
+    let healthy = cartwatch()
+        .args(["fsck", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    let healthy = String::from_utf8_lossy(&healthy.get_output().stdout).into_owned();
+    assert!(healthy.contains("ok: 2 snapshot(s)"), "{healthy}");
+
+    // A partial restore: the index is gone, the packs are there.
+    std::fs::remove_dir_all(store.join("index")).unwrap();
+    let packs = files_with_bytes(&store.join("packs"));
+    assert_eq!(packs.len(), 2);
+    for command in [
+        &["snapshots"][..],
+        &["show", "latest"][..],
+        &["diff"][..],
+        &["fsck"][..],
+    ] {
+        cartwatch()
+            .args(command)
+            .arg("--store")
+            .arg(&store)
+            .assert()
+            .code(2)
+            .stderr(contains("has no index"))
+            .stderr(contains("fsck --repair"));
+        assert_eq!(files_with_bytes(&store.join("packs")), packs, "{command:?}");
+        assert!(
+            !store.join("index").exists(),
+            "{command:?} created an index"
+        );
+    }
+    // A writer refuses too, rather than start an empty index beside the packs.
+    cartwatch()
+        .arg("import-captures")
+        .arg(bundled_captures("2026-11-01"))
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(contains("fsck --repair"));
+    assert_eq!(files_with_bytes(&store.join("packs")), packs);
+
+    let repaired = cartwatch()
+        .args(["fsck", "--repair", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    let repaired = String::from_utf8_lossy(&repaired.get_output().stdout).into_owned();
+    assert!(repaired.contains("2 snapshot(s) listed"), "{repaired}");
+    assert!(
+        repaired.contains(&october) && repaired.contains(&november),
+        "{repaired}"
+    );
+    assert_eq!(ids(&store), vec![october.clone(), november.clone()]);
+    assert_eq!(show_json(&store, &october), shown[0]);
+    assert_eq!(show_json(&store, &november), shown[1]);
+    assert_eq!(default_diff_json(&store), diff);
+    assert_eq!(files_with_bytes(&store.join("packs")), packs);
+    // And the repaired store takes new snapshots.
+    import(&store, "2026-11-01");
+    assert_eq!(ids(&store).len(), 3);
 }

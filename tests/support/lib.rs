@@ -26,6 +26,8 @@ pub fn cartwatch() -> assert_cmd::Command {
         .env_remove("CARTWATCH_STORE")
         .env_remove("CARTWATCH_CONFIG")
         .env_remove("CARTWATCH_VOCABULARY")
+        .env_remove("CARTWATCH_CLAIMS")
+        .env_remove("CARTWATCH_PRODUCTS")
         .env("NO_COLOR", "1");
     cmd
 }

@@ -4,6 +4,7 @@
 //! crates and prints. Exit status: 0 success (for `diff`: no changes),
 //! 1 changes or findings, 2 error.
 
+mod claims_data;
 mod commands;
 mod common;
 mod pipeline;
@@ -48,6 +49,12 @@ enum Command {
     Run(commands::run::Args),
     /// Write a self-contained HTML report: matrix, timelines, diffs, contacts, audit.
     Report(commands::report::Args),
+    /// The directory of CAR T organizations: list it, add or remove watched centers.
+    Centers(commands::centers::Args),
+    /// Validate the config and list what would be fetched (exit 2 with file:line on a bad config).
+    CheckConfig(commands::check_config::Args),
+    /// Verify every stored blob; with --repair, rebuild the index from the packs.
+    Fsck(commands::fsck::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +74,9 @@ fn main() -> ExitCode {
         Command::ExportWarc(args) => commands::export_warc::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Centers(args) => commands::centers::run(args),
+        Command::CheckConfig(args) => commands::check_config::run(args),
+        Command::Fsck(args) => commands::fsck::run(args),
     };
     match result {
         Ok(code) => code,

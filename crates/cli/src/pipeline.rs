@@ -2,12 +2,12 @@
 //! captures in, records normalized, one whole snapshot stored.
 
 use anyhow::{Context, Result};
-use cartwatch_fetcher::{read_capture_dir, FetchRequest, Fetcher};
+use cartwatch_fetcher::{read_capture_dir_with, FetchRequest, Fetcher};
 use cartwatch_model::{
     Capture, CenterSnapshot, Config, FetchOutcome, PageSnapshot, SnapshotManifest, SnapshotSource,
 };
 use cartwatch_normalizer::{normalize_in_country, PageInput, Vocabulary};
-use cartwatch_store::Store;
+use cartwatch_store::{parse_time, Store};
 use std::path::Path;
 
 /// Where a snapshot's pages come from.
@@ -26,22 +26,58 @@ pub fn take_snapshot(
     vocabulary: &Vocabulary,
     source: PageSource<'_>,
 ) -> Result<SnapshotManifest> {
-    let (captures, snapshot_source) = match source {
-        PageSource::Captures(dir) => (
-            captures_from_dir(config, dir)?,
-            SnapshotSource::Captures {
+    let (captures, snapshot_source, taken_at) = match source {
+        PageSource::Captures(dir) => {
+            let (captures, declared) = captures_from_dir(config, dir)?;
+            let taken_at = seen_at(declared.as_deref(), &captures, dir)?;
+            let source = SnapshotSource::Captures {
                 dir: dir.display().to_string(),
-            },
-        ),
-        PageSource::Http => (fetch_live(config, store)?, SnapshotSource::Http),
+            };
+            (captures, source, taken_at)
+        }
+        PageSource::Http => {
+            let started = time::OffsetDateTime::now_utc();
+            (fetch_live(config, store)?, SnapshotSource::Http, started)
+        }
     };
-    store_snapshot(config, store, vocabulary, captures, snapshot_source)
+    store_snapshot(
+        config,
+        store,
+        vocabulary,
+        captures,
+        snapshot_source,
+        taken_at,
+    )
+}
+
+/// When the pages of a capture folder or WARC file were seen: the set's
+/// declared `taken_at` (capture.toml), else the latest `fetched_at` of its
+/// pages (a WARC record's WARC-Date), else now. A declared time that does
+/// not parse is an error naming the folder.
+pub fn seen_at(
+    declared: Option<&str>,
+    captures: &[Capture],
+    origin: &Path,
+) -> Result<time::OffsetDateTime> {
+    if let Some(text) = declared {
+        return parse_time(text).with_context(|| {
+            format!(
+                "{}: taken_at {text:?} in capture.toml is not an RFC 3339 time or a date (write it like 2026-10-01T06:00:00Z)",
+                origin.display()
+            )
+        });
+    }
+    Ok(captures
+        .iter()
+        .filter_map(|c| parse_time(&c.fetched_at))
+        .max()
+        .unwrap_or_else(time::OffsetDateTime::now_utc))
 }
 
 /// The configured pages, read from a capture folder. A configured page the
 /// folder lacks is an error naming the center and URL.
-fn captures_from_dir(config: &Config, dir: &Path) -> Result<Vec<Capture>> {
-    let set = read_capture_dir(dir)?;
+fn captures_from_dir(config: &Config, dir: &Path) -> Result<(Vec<Capture>, Option<String>)> {
+    let set = read_capture_dir_with(dir, config.fetch.max_body_bytes)?;
     let mut captures = Vec::new();
     for center in &config.centers {
         for url in &center.pages {
@@ -65,7 +101,7 @@ fn captures_from_dir(config: &Config, dir: &Path) -> Result<Vec<Capture>> {
             tracing::warn!(center = %capture.center, url = %capture.url, "capture not in the config; skipped");
         }
     }
-    Ok(captures)
+    Ok((captures, set.taken_at))
 }
 
 /// Fetches every configured page, conditionally where the store has validators.
@@ -99,15 +135,16 @@ fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
     Ok(runtime.block_on(fetcher.fetch_all(requests)))
 }
 
-/// Normalizes and stores captures as one snapshot.
+/// Normalizes and stores captures of pages seen at `taken_at` as one snapshot.
 pub fn store_snapshot(
     config: &Config,
     store: &Store,
     vocabulary: &Vocabulary,
     captures: Vec<Capture>,
     source: SnapshotSource,
+    taken_at: time::OffsetDateTime,
 ) -> Result<SnapshotManifest> {
-    let mut writer = store.begin_snapshot(source)?;
+    let mut writer = store.begin_snapshot_at(source, taken_at)?;
     let mut centers: Vec<CenterSnapshot> = config
         .centers
         .iter()

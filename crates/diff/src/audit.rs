@@ -8,12 +8,16 @@
 //! | `number_changed` | warning | a page's number for a purpose differs from the previous snapshot's |
 //! | `stale_date` | warning | the page's review (or revision) date is older than `max_age_months` before the page was fetched |
 //! | `missing_date` | info | the page states no review or revision date |
+//! | `tel_link_mismatch` | error | a `tel:` link dials another number than its text shows |
+//! | `outdated_claim` | per rule | a sentence states a rule no longer true at the fetch date (`config/claims.toml`, see [`crate::claims`]) |
+//! | `product_count` | per `[count]` | a sentence gives a number of FDA-approved CAR T products other than the catalog's at the fetch date |
 //!
 //! A page that answered with what looks like an error or maintenance page
 //! (see [`crate::suspect`]; judged against the previous snapshot's record
 //! when there is one) raises no findings, and a previous record that looks
 //! like one is not compared with.
 
+use crate::claims::{ClaimDetail, ClaimsCheck};
 use crate::registry::{is_valid_number, ContactRegistry};
 use crate::suspect::content_suspect;
 use crate::SnapshotView;
@@ -74,17 +78,26 @@ pub enum FindingKind {
     StaleDate,
     /// The page states no review or revision date.
     MissingDate,
+    /// A `tel:` link dials another number than its text shows.
+    TelLinkMismatch,
+    /// A sentence states a rule that is no longer true.
+    OutdatedClaim,
+    /// A sentence gives a wrong number of FDA-approved CAR T products.
+    ProductCount,
 }
 
 impl FindingKind {
     /// Every kind, most severe first.
-    pub const ALL: [FindingKind; 6] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::InvalidNumber,
         FindingKind::RegistryMismatch,
+        FindingKind::TelLinkMismatch,
         FindingKind::InconsistentNumbers,
         FindingKind::NumberChanged,
         FindingKind::StaleDate,
         FindingKind::MissingDate,
+        FindingKind::OutdatedClaim,
+        FindingKind::ProductCount,
     ];
 
     /// The snake_case id used in JSON and CSV.
@@ -96,6 +109,9 @@ impl FindingKind {
             FindingKind::NumberChanged => "number_changed",
             FindingKind::StaleDate => "stale_date",
             FindingKind::MissingDate => "missing_date",
+            FindingKind::TelLinkMismatch => "tel_link_mismatch",
+            FindingKind::OutdatedClaim => "outdated_claim",
+            FindingKind::ProductCount => "product_count",
         }
     }
 }
@@ -119,6 +135,10 @@ pub struct Finding {
     pub summary: String,
     /// What an editor should do.
     pub action: String,
+    /// `outdated_claim` and `product_count` only: what the page claims, what
+    /// is current, since when, and the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<ClaimDetail>,
 }
 
 /// Every finding of one snapshot.
@@ -149,13 +169,18 @@ pub struct AuditOptions {
     pub max_age_months: u32,
     /// Expected numbers; without one, no `registry_mismatch` findings.
     pub registry: Option<ContactRegistry>,
+    /// Claims rules and product catalog; without them, no `outdated_claim`
+    /// or `product_count` findings.
+    pub claims: Option<ClaimsCheck>,
 }
 
 impl Default for AuditOptions {
+    /// A 12-month age limit, no registry, the built-in claims rules.
     fn default() -> Self {
         AuditOptions {
             max_age_months: 12,
             registry: None,
+            claims: Some(ClaimsCheck::builtin()),
         }
     }
 }
@@ -231,6 +256,14 @@ pub fn audit(
                 options.max_age_months,
                 &mut center_findings,
             );
+            crate::claims_audit::page_findings(
+                &center.id,
+                &page.url,
+                record,
+                fetched,
+                options.claims.as_ref(),
+                &mut center_findings,
+            );
         }
         for (purpose, numbers) in by_purpose {
             if purpose == Purpose::General || numbers.len() < 2 {
@@ -270,6 +303,7 @@ pub fn audit(
                     "confirm which {} number is current and use it everywhere",
                     purpose.as_str()
                 ),
+                claim: None,
             });
         }
         center_findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.kind.cmp(&b.kind)));
@@ -315,6 +349,7 @@ fn check_validity(
         evidence: contact.evidence.clone(),
         summary: format!("{display} is not a valid phone number"),
         action: "check the digits on the page and correct the number".to_string(),
+        claim: None,
     });
 }
 
@@ -350,6 +385,7 @@ fn check_registry(
                 "call the center to confirm; fix the page, or update config/contacts.toml ({center}.{})",
                 purpose.as_str()
             ),
+            claim: None,
         });
     }
 }
@@ -408,6 +444,7 @@ fn check_changed(
             ),
             action: "confirm the new number with the center, then update config/contacts.toml"
                 .to_string(),
+            claim: None,
         });
     }
 }
@@ -433,6 +470,7 @@ fn check_date(
                 evidence: String::new(),
                 summary: "the page states no review or revision date".to_string(),
                 action: "ask the page owner to show when the content was last reviewed".to_string(),
+                claim: None,
             });
             return;
         }
@@ -460,6 +498,7 @@ fn check_date(
             "{label} {date}, {age} months before the page was fetched (limit {max_age_months})"
         ),
         action: "ask the page owner to review the content and its contact numbers".to_string(),
+        claim: None,
     });
 }
 

@@ -7,7 +7,7 @@ use crate::compare::Cell;
 use crate::{AuditReport, Matrix};
 
 /// One CSV field, quoted when needed and defused against formula injection.
-pub(crate) fn field(value: &str) -> String {
+pub fn field(value: &str) -> String {
     let defused = match value.chars().next() {
         Some('=') | Some('@') | Some('\t') | Some('\r') => format!("'{value}"),
         Some('+') | Some('-')

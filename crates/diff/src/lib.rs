@@ -139,7 +139,10 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod catalog;
 pub mod change;
+pub mod claims;
+mod claims_audit;
 pub mod compare;
 pub mod csv;
 pub mod html;
@@ -155,11 +158,13 @@ pub mod text;
 mod text_diff;
 
 pub use audit::{audit, AuditOptions, AuditReport, Finding, FindingKind, Severity};
+pub use catalog::ProductCatalog;
 pub use change::{
     CenterDiff, CenterStatus, Change, ChangeKind, DiffOptions, DiffReport, PageTextDiff, TextHunk,
     TextOp, TextSpan,
 };
-pub use compare::{compare, Cell, CenterRow, Matrix};
+pub use claims::{ClaimDetail, ClaimRules, ClaimsCheck};
+pub use compare::{compare, compare_with_claims, Cell, CenterRow, Matrix};
 pub use ignore::IgnoreRules;
 pub use registry::ContactRegistry;
 pub use snapshot_diff::{diff, diff_snapshots};
@@ -221,6 +226,16 @@ pub enum DiffError {
         /// The file name as given.
         file: String,
         /// What is wrong.
+        message: String,
+    },
+    /// A data file (`config/products.toml`, `config/claims.toml`) is not usable.
+    #[error("{file}:{line}: {message}")]
+    Data {
+        /// The file name as given.
+        file: String,
+        /// 1-based line of the fault.
+        line: usize,
+        /// What is wrong and what to write instead.
         message: String,
     },
     /// An output format name is not known.

@@ -991,6 +991,7 @@ mod tests {
                 evidence: EVIL.into(),
                 summary: EVIL.into(),
                 action: EVIL.into(),
+                claim: None,
             }],
         };
         let history = [first, second];

@@ -148,6 +148,7 @@ fn audit_report() -> AuditReport {
         &AuditOptions {
             max_age_months: 12,
             registry: Some(registry),
+            claims: None,
         },
     )
 }

@@ -9,6 +9,7 @@
 //! - [`snapshot`]: what a fetch produced ([`Capture`], [`FetchOutcome`]) and
 //!   what the store keeps per snapshot ([`SnapshotManifest`]).
 //! - [`config`]: the watched centers and run settings (`config/centers.toml`).
+//! - [`directory`]: the directory of CAR T organizations (`config/directory.toml`).
 //!
 //! ```
 //! use cartwatch_model::{PageRecord, Purpose};
@@ -19,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod directory;
 pub mod record;
 pub mod snapshot;
 
@@ -26,6 +28,7 @@ pub use config::{
     AuditSettings, CenterConfig, CenterKind, Config, ConfigError, DiffSettings, FetchSettings,
     SelectorOverride,
 };
+pub use directory::{Directory, DirectoryEntry, DirectoryError, DirectoryKind, Location};
 pub use record::{
     Condition, Contact, ContactKind, Cost, Duration, Offerings, PageDates, PageRecord, ProcessStep,
     Purpose, Section, TelLinkMismatch,

@@ -249,6 +249,12 @@ pub struct SnapshotManifest {
     pub id: String,
     /// When the snapshot was committed, RFC 3339 UTC.
     pub created_at: String,
+    /// When its pages were seen, RFC 3339 UTC: the fetch time of a live run,
+    /// a capture set's `taken_at`, a WARC record's `WARC-Date`, an archive's
+    /// capture time. Snapshots are ordered by it. Empty in manifests stored
+    /// before it existed; the store reads those as `created_at`.
+    #[serde(default)]
+    pub taken_at: String,
     /// Where the pages came from.
     pub source: SnapshotSource,
     /// The centers, in config order.

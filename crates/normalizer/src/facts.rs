@@ -205,6 +205,12 @@ pub(crate) fn facts(blocks: &[Block], vocab: &Compiled) -> Facts {
     }
     let dates = page_dates(blocks);
     let mut f = reader.finish();
+    f.offerings.product_conditions = crate::pairing::product_conditions(
+        scope
+            .iter()
+            .flat_map(|sb| sb.sentences.iter().map(|s| s.original.as_str())),
+        vocab,
+    );
     if let Some((date, sentence)) = dates.reviewed {
         f.dates.reviewed = Some(date);
         f.evidence.insert("date:reviewed".into(), sentence);

@@ -56,6 +56,7 @@ mod dom;
 mod duration;
 mod facts;
 mod matcher;
+mod pairing;
 mod region;
 mod structured_data;
 mod text;

@@ -1,38 +1,47 @@
 //! Snapshot ids: readable UTC times that sort as text, and the names a user
 //! may give for one (`latest`, `latest~N`, an id, a unique prefix).
 
-/// The id for a snapshot taken at `now` (RFC 3339, whole seconds, UTC), given
-/// the newest existing id: always sorts after it. Same-second collisions (or a
-/// clock that went backwards) get a zero-padded suffix, `...Z-002`, which
-/// still sorts after the plain id and before the next second.
-pub fn next_id(now: time::OffsetDateTime, newest: Option<&str>) -> String {
-    let now = now.to_offset(time::UtcOffset::UTC);
-    let base = now
-        .replace_nanosecond(0)
-        .unwrap_or(now)
+/// A point in time as the store writes it: RFC 3339, UTC, whole seconds
+/// (`2026-11-23T06:00:00Z`).
+pub fn format_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
         .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into());
-    let Some(newest) = newest else {
-        return base;
-    };
-    if base.as_str() > newest {
-        return base;
-    }
-    // Same second as (or earlier than) the newest: continue its sequence.
-    let (newest_base, n) = split_suffix(newest);
-    format!("{newest_base}-{:03}", n + 1)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
-/// Splits `...Z-007` into (`...Z`, 7); an id without suffix is number 1.
-fn split_suffix(id: &str) -> (&str, u32) {
-    if let Some((base, n)) = id.rsplit_once('-') {
-        if base.ends_with('Z') && n.len() == 3 {
-            if let Ok(n) = n.parse() {
-                return (base, n);
-            }
-        }
+/// Reads when a page was seen: RFC 3339 with any offset
+/// (`2026-10-01T08:00:00+02:00`) or a bare date (`2026-10-01`, midnight UTC).
+/// `None` when the text is neither.
+pub fn parse_time(text: &str) -> Option<time::OffsetDateTime> {
+    let text = text.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return Some(t);
     }
-    (id, 1)
+    let date = time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(date.midnight().assume_utc())
+}
+
+/// The id for a snapshot whose pages were seen at `taken_at`: the time
+/// itself (RFC 3339, whole seconds, UTC), so that ids sort as the pages were
+/// seen whatever order snapshots are stored in. When that id is taken
+/// (`exists`), a zero-padded suffix continues its sequence: `...Z-002`,
+/// `...Z-003`, which still sorts after the plain id and before the next second.
+pub fn id_for(taken_at: time::OffsetDateTime, mut exists: impl FnMut(&str) -> bool) -> String {
+    let base = format_time(taken_at);
+    if !exists(&base) {
+        return base;
+    }
+    (2u32..)
+        .map(|n| format!("{base}-{n:03}"))
+        .find(|id| !exists(id))
+        .unwrap_or(base)
 }
 
 /// Why a snapshot name did not resolve.
@@ -87,25 +96,37 @@ mod tests {
     #[test]
     fn ids_are_readable_and_sort_through_collisions() {
         let t = datetime!(2026-11-23 06:00:00.750 UTC);
-        let a = next_id(t, None);
-        assert_eq!(a, "2026-11-23T06:00:00Z");
-        let b = next_id(t, Some(&a));
-        assert_eq!(b, "2026-11-23T06:00:00Z-002");
-        let mut last = b.clone();
-        let mut all = vec![a.clone(), b.clone()];
-        for _ in 0..12 {
-            last = next_id(t, Some(&last));
-            all.push(last.clone());
+        let mut all: Vec<String> = Vec::new();
+        for _ in 0..14 {
+            let id = id_for(t, |c| all.iter().any(|a| a == c));
+            all.push(id);
         }
-        assert_eq!(last, "2026-11-23T06:00:00Z-014");
-        let next_second = next_id(datetime!(2026-11-23 06:00:01 UTC), Some(&last));
-        all.push(next_second.clone());
+        assert_eq!(all[0], "2026-11-23T06:00:00Z");
+        assert_eq!(all[1], "2026-11-23T06:00:00Z-002");
+        assert_eq!(all[13], "2026-11-23T06:00:00Z-014");
+        let next_second = id_for(datetime!(2026-11-23 06:00:01 UTC), |_| false);
+        all.push(next_second);
         let mut sorted = all.clone();
         sorted.sort();
         assert_eq!(sorted, all);
-        // A clock that went backwards still sorts after the newest.
-        let earlier = next_id(datetime!(2026-11-22 00:00:00 UTC), Some(&next_second));
-        assert!(earlier > next_second, "{earlier}");
+        // Pages seen earlier sort earlier, whenever they are stored.
+        let earlier = id_for(datetime!(2026-10-01 06:00:00 UTC), |c| {
+            all.iter().any(|a| a == c)
+        });
+        assert_eq!(earlier, "2026-10-01T06:00:00Z");
+        assert!(earlier < all[0]);
+    }
+
+    #[test]
+    fn times_parse_with_offsets_and_as_dates() {
+        let t = parse_time("2026-10-01T08:00:00.5+02:00").unwrap();
+        assert_eq!(format_time(t), "2026-10-01T06:00:00Z");
+        assert_eq!(
+            format_time(parse_time("2026-10-01").unwrap()),
+            "2026-10-01T00:00:00Z"
+        );
+        assert_eq!(parse_time("last tuesday"), None);
+        assert_eq!(parse_time(""), None);
     }
 
     #[test]

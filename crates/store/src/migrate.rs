@@ -20,6 +20,7 @@ impl Store {
             let mut writer = self.writer(
                 manifest.id.clone(),
                 manifest.created_at.clone(),
+                manifest.created_at.clone(),
                 manifest.source.clone(),
             )?;
             for center in &manifest.centers {

@@ -23,6 +23,7 @@ impl Store {
             .map(|kv| {
                 let (k, v) = kv.map_err(|e| self.sled_err(e))?;
                 self.decode(&String::from_utf8_lossy(&k), &v)
+                    .map(SnapshotEntry::dated)
             })
             .collect()
     }
@@ -32,10 +33,12 @@ impl Store {
         let value = self
             .get(&key)?
             .ok_or_else(|| StoreError::NoSuchSnapshot(id.to_string()))?;
-        self.decode(id, &value)
+        self.decode(id, &value).map(SnapshotEntry::dated)
     }
 
-    /// Every committed snapshot id, oldest first.
+    /// Every committed snapshot id, in the order their pages were seen
+    /// (`taken_at`), oldest first: ids are derived from `taken_at`, so the
+    /// index's key order is that order.
     pub fn ids(&self) -> Result<Vec<String>> {
         self.db
             .scan_prefix(PREFIX_SNAPSHOT)
@@ -89,7 +92,10 @@ impl Store {
                 what: what.to_string(),
                 hash: hash.to_string(),
             })?;
-        let stored: StoredSnapshot = self.decode(what, &bytes)?;
+        let mut stored: StoredSnapshot = self.decode(what, &bytes)?;
+        if stored.manifest.taken_at.is_empty() {
+            stored.manifest.taken_at = stored.manifest.created_at.clone();
+        }
         let stored = Arc::new(stored);
         self.lock_cache().insert(hash.to_string(), stored.clone());
         Ok(stored)

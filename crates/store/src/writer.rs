@@ -2,12 +2,13 @@
 
 use crate::error::Result;
 use crate::failpoints::failpoint;
-use crate::keys::{PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
+use crate::ids::{format_time, id_for};
+use crate::keys::{KEY_WRITING, PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
 use crate::pack::{self, pack_path, HEADER_LEN};
 use crate::read::parse_hash;
 use crate::{
-    next_id, sync_dir, BlobKind, Location, RecordRef, SnapshotEntry, SnapshotSummary, Store,
-    StoreError, StoredSnapshot,
+    encode_pack_numbers, sync_dir, BlobKind, Location, RecordRef, SnapshotEntry, SnapshotSummary,
+    Store, StoreError, StoredSnapshot,
 };
 use cartwatch_model::{CenterSnapshot, PageRecord, SnapshotManifest, SnapshotSource};
 use sha2::{Digest, Sha256};
@@ -18,19 +19,43 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 impl Store {
-    /// Starts a snapshot; nothing is listed until [`SnapshotWriter::commit`].
+    /// Starts a snapshot of pages seen now (a live fetch); nothing is listed
+    /// until [`SnapshotWriter::commit`].
     pub fn begin_snapshot(&self, source: SnapshotSource) -> Result<SnapshotWriter<'_>> {
-        let now = time::OffsetDateTime::now_utc();
-        let newest = self.ids()?.pop();
-        let id = next_id(now, newest.as_deref());
-        let created_at = id.get(..20).unwrap_or(&id).to_string();
-        self.writer(id, created_at, source)
+        self.begin_snapshot_at(source, time::OffsetDateTime::now_utc())
+    }
+
+    /// Starts a snapshot of pages seen at `taken_at` (a capture set's
+    /// `taken_at`, a WARC-Date, an archive's capture time). Its id is that
+    /// time (with a `-002`... suffix when taken), so it is listed, resolved
+    /// (`latest~N`) and diffed in the order pages were seen, whenever it is
+    /// stored; nothing is listed until [`SnapshotWriter::commit`].
+    pub fn begin_snapshot_at(
+        &self,
+        source: SnapshotSource,
+        taken_at: time::OffsetDateTime,
+    ) -> Result<SnapshotWriter<'_>> {
+        let mut lookup_error = None;
+        let id = id_for(taken_at, |candidate| match self.entry(candidate) {
+            Ok(_) => true,
+            Err(StoreError::NoSuchSnapshot(_)) => false,
+            Err(e) => {
+                lookup_error.get_or_insert(e);
+                true
+            }
+        });
+        if let Some(e) = lookup_error {
+            return Err(e);
+        }
+        let now = format_time(time::OffsetDateTime::now_utc());
+        self.writer(id, now, format_time(taken_at), source)
     }
 
     pub(crate) fn writer(
         &self,
         id: String,
         created_at: String,
+        taken_at: String,
         source: SnapshotSource,
     ) -> Result<SnapshotWriter<'_>> {
         let pack_no = self
@@ -44,6 +69,7 @@ impl Store {
             store: self,
             id,
             created_at,
+            taken_at,
             source,
             pack_no,
             pack: None,
@@ -63,6 +89,7 @@ pub struct SnapshotWriter<'a> {
     store: &'a Store,
     id: String,
     created_at: String,
+    taken_at: String,
     source: SnapshotSource,
     pack_no: u64,
     pack: Option<std::io::BufWriter<File>>,
@@ -114,6 +141,12 @@ impl SnapshotWriter<'_> {
         })?;
         let entry = pack::entry_bytes(kind, &hash, raw_len, data);
         if self.pack.is_none() {
+            // Named in the index first: a crash leaves a pack provably ours.
+            self.store
+                .db
+                .insert(KEY_WRITING, encode_pack_numbers(&[self.pack_no]))
+                .map_err(|e| self.store.sled_err(e))?;
+            self.store.flush()?;
             let file = File::create(&path).map_err(self.store.io_err(&path))?;
             self.pack = Some(std::io::BufWriter::new(file));
         }
@@ -281,6 +314,7 @@ impl SnapshotWriter<'_> {
         let manifest = SnapshotManifest {
             id: self.id.clone(),
             created_at: self.created_at.clone(),
+            taken_at: self.taken_at.clone(),
             source: self.source.clone(),
             centers,
             bytes_new: self.bytes_new,
@@ -326,6 +360,7 @@ impl SnapshotWriter<'_> {
         let summary = SnapshotSummary {
             id: self.id.clone(),
             created_at: self.created_at.clone(),
+            taken_at: self.taken_at.clone(),
             source: self.source.clone(),
             centers: manifest.centers.len(),
             pages_ok: manifest.pages_ok(),
@@ -347,6 +382,7 @@ impl SnapshotWriter<'_> {
             batch.insert([PREFIX_BLOB, hash.as_slice()].concat(), &loc.encode());
         }
         batch.insert([PREFIX_SNAPSHOT, self.id.as_bytes()].concat(), entry);
+        batch.remove(KEY_WRITING);
         self.store
             .db
             .apply_batch(batch)
@@ -365,6 +401,7 @@ impl Drop for SnapshotWriter<'_> {
         if !self.committed {
             self.pack = None;
             let _ = std::fs::remove_file(self.pack_path());
+            let _ = self.store.db.remove(KEY_WRITING);
         }
     }
 }

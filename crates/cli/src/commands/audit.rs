@@ -1,4 +1,4 @@
-//! `cartwatch audit`: contact findings for editors.
+//! `cartwatch audit`: contact and claims findings for editors.
 
 use super::diff::{config_or_default, use_color};
 use crate::common::{load_view, ConfigArg, StoreArg};
@@ -17,6 +17,8 @@ pub struct Args {
     store: StoreArg,
     #[command(flatten)]
     config: ConfigArg,
+    #[command(flatten)]
+    claims: crate::claims_data::ClaimsArgs,
     /// The registry of expected numbers per center and purpose.
     #[arg(long, default_value = "config/contacts.toml")]
     registry: PathBuf,
@@ -101,6 +103,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let options = AuditOptions {
         max_age_months: args.max_age_months.unwrap_or(config.audit.max_age_months),
         registry,
+        claims: Some(args.claims.load()?),
     };
     let report = audit(&current, previous.as_ref(), &options);
     let format: AuditFormat = args.format.parse()?;

@@ -77,6 +77,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let audit_options = AuditOptions {
         max_age_months: config.audit.max_age_months,
         registry: load_registry(args.registry.as_ref())?,
+        claims: Some(crate::claims_data::load_default()?),
     };
     let timeout = Duration::try_from_secs_f64(args.notify_timeout)
         .ok()
@@ -100,7 +101,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .filter(|u| !u.is_empty())
         .collect();
 
-    let store = args.store.open()?;
+    let store = args.store.open_for_writing()?;
     let previous_id = store.list()?.last().map(|m| m.id.clone());
     let source = match &args.from {
         Some(dir) => PageSource::Captures(dir),
@@ -348,6 +349,7 @@ mod tests {
             evidence: String::new(),
             summary: summary.into(),
             action: String::new(),
+            claim: None,
         }
     }
 

@@ -174,6 +174,7 @@ impl Snap {
             manifest: SnapshotManifest {
                 id: self.id.clone(),
                 created_at: self.id.clone(),
+                taken_at: self.id.clone(),
                 source: SnapshotSource::Http,
                 centers: self.centers,
                 bytes_new: 0,
