@@ -96,7 +96,7 @@ fn the_acs_driving_claim_in_the_bundled_captures_is_outdated_with_source_and_dat
 /// Outdated rules, in the old wording, for a product in scope.
 const OLD_RULES: &str = r#"<!doctype html><html><head><title>CAR T-cell therapy | Alpha Health</title></head>
 <body><main><h1>CAR T-cell therapy at Alpha Health</h1>
-<p>Alpha Health offers Yescarta and Breyanzi for adults with lymphoma.</p>
+<p>Alpha Health offers Yescarta and Breyanzi for adults with lymphoma. We also offer Breyanzi for CLL.</p>
 <p>Our hospital is certified under the REMS program to give CAR T-cell therapy.</p>
 <p>You will need to stay within 2 hours of the treatment center for at least 4 weeks after your infusion.</p>
 <p>You should not drive or operate heavy machinery for eight weeks after treatment.</p>
@@ -338,9 +338,15 @@ fn compare_shows_a_centers_outdated_claims() {
         "{alpha:#?}"
     );
     assert!(row("beta").get("outdated_claims").is_none());
+    // Product → disease pairings read by the normalizer.
+    assert_eq!(
+        row("alpha")["product_conditions"],
+        serde_json::json!({"breyanzi": ["chronic_lymphocytic_leukemia", "lymphoma"], "yescarta": ["lymphoma"]})
+    );
     let table = compare("table");
     assert!(
         table.contains("outdated: no driving after infusion: \"for eight weeks\""),
         "{table}"
     );
+    assert!(table.contains("breyanzi (CLL, lymphoma)"), "{table}");
 }
