@@ -124,11 +124,11 @@ fn sigkill_at_every_point_of_a_snapshot_leaves_earlier_snapshots_identical() {
         assert_eq!(show_json(&store, &first), baseline, "{point}");
         assert_eq!(stdout_of(&["export", &first], &store), baseline_export);
         assert_all_whole(&store);
-        // Leftover pack files of the killed run were collected at open.
-        assert_eq!(pack_files(&store), ids(&store).len(), "{point}");
-        // And the next snapshot succeeds.
+        // And the next snapshot succeeds; readers deleted nothing, the next
+        // writer collected the killed run's leftover pack.
         import(&store, "2026-11-01");
         assert_eq!(ids(&store).len(), after.len() + 1);
+        assert_eq!(pack_files(&store), ids(&store).len(), "{point}");
     }
 }
 
@@ -657,4 +657,91 @@ fn snapshots_are_ordered_by_when_pages_were_seen_not_when_imported() {
     let again = import(&backwards, "2026-10-01");
     assert_eq!(again, "2026-10-01T06:00:00Z-002");
     assert_eq!(ids(&backwards), vec![october, again, november]);
+}
+
+/// Every file under a folder with its bytes, to prove nothing changed.
+fn files_with_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(files_with_bytes(&entry.path()));
+        } else {
+            out.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_lost_index_deletes_nothing_and_fsck_repair_brings_every_snapshot_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let october = import(&store, "2026-10-01");
+    let november = import(&store, "2026-11-01");
+    let shown = [show_json(&store, &october), show_json(&store, &november)];
+    let diff = default_diff_json(&store);
+    let healthy = cartwatch()
+        .args(["fsck", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    let healthy = String::from_utf8_lossy(&healthy.get_output().stdout).into_owned();
+    assert!(healthy.contains("ok: 2 snapshot(s)"), "{healthy}");
+
+    // A partial restore: the index is gone, the packs are there.
+    std::fs::remove_dir_all(store.join("index")).unwrap();
+    let packs = files_with_bytes(&store.join("packs"));
+    assert_eq!(packs.len(), 2);
+    for command in [
+        &["snapshots"][..],
+        &["show", "latest"][..],
+        &["diff"][..],
+        &["fsck"][..],
+    ] {
+        cartwatch()
+            .args(command)
+            .arg("--store")
+            .arg(&store)
+            .assert()
+            .code(2)
+            .stderr(contains("has no index"))
+            .stderr(contains("fsck --repair"));
+        assert_eq!(files_with_bytes(&store.join("packs")), packs, "{command:?}");
+        assert!(
+            !store.join("index").exists(),
+            "{command:?} created an index"
+        );
+    }
+    // A writer refuses too, rather than start an empty index beside the packs.
+    cartwatch()
+        .arg("import-captures")
+        .arg(bundled_captures("2026-11-01"))
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(contains("fsck --repair"));
+    assert_eq!(files_with_bytes(&store.join("packs")), packs);
+
+    let repaired = cartwatch()
+        .args(["fsck", "--repair", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    let repaired = String::from_utf8_lossy(&repaired.get_output().stdout).into_owned();
+    assert!(repaired.contains("2 snapshot(s) listed"), "{repaired}");
+    assert!(
+        repaired.contains(&october) && repaired.contains(&november),
+        "{repaired}"
+    );
+    assert_eq!(ids(&store), vec![october.clone(), november.clone()]);
+    assert_eq!(show_json(&store, &october), shown[0]);
+    assert_eq!(show_json(&store, &november), shown[1]);
+    assert_eq!(default_diff_json(&store), diff);
+    assert_eq!(files_with_bytes(&store.join("packs")), packs);
+    // And the repaired store takes new snapshots.
+    import(&store, "2026-11-01");
+    assert_eq!(ids(&store).len(), 3);
 }

@@ -17,8 +17,17 @@ pub struct StoreArg {
 }
 
 impl StoreArg {
-    /// Opens the store, naming the folder in any error.
+    /// Opens an existing store to read it (creating, changing and deleting
+    /// nothing), naming the folder in any error.
     pub fn open(&self) -> Result<Store> {
+        Store::open_read_only(&self.store)
+            .with_context(|| format!("cannot open the store at {}", self.store.display()))
+    }
+
+    /// Opens the store to write to it (creating it when missing), naming the
+    /// folder in any error: only `snapshot`, `run`, `import-captures`, `prune`
+    /// and `fsck --repair` write.
+    pub fn open_for_writing(&self) -> Result<Store> {
         Store::open(&self.store)
             .with_context(|| format!("cannot open the store at {}", self.store.display()))
     }

@@ -53,6 +53,8 @@ enum Command {
     Centers(commands::centers::Args),
     /// Validate the config and list what would be fetched (exit 2 with file:line on a bad config).
     CheckConfig(commands::check_config::Args),
+    /// Verify every stored blob; with --repair, rebuild the index from the packs.
+    Fsck(commands::fsck::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(args),
         Command::Centers(args) => commands::centers::run(args),
         Command::CheckConfig(args) => commands::check_config::run(args),
+        Command::Fsck(args) => commands::fsck::run(args),
     };
     match result {
         Ok(code) => code,

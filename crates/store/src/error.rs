@@ -52,6 +52,20 @@ pub enum StoreError {
         /// The matching ids.
         candidates: Vec<String>,
     },
+    /// The folder holds no store (or an empty one) where one was expected.
+    #[error("no cartwatch store at {path} (take a snapshot first with `cartwatch snapshot --store {path}`; offline: `cartwatch snapshot --from snapshots/captures/2026-10-01`)")]
+    NotAStore {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The index is missing or empty while pack files are present.
+    #[error("store {path} has no index (index/ is missing or empty) but packs/ holds {packs} pack file(s); nothing was changed. Rebuild the index from the packs with `cartwatch fsck --repair --store {path}`")]
+    IndexMissing {
+        /// The store folder.
+        path: PathBuf,
+        /// How many pack files are there.
+        packs: usize,
+    },
     /// Stored data could not be decoded.
     #[error("store {path}: corrupt entry {key}: {message}")]
     Corrupt {

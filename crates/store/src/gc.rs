@@ -2,10 +2,10 @@
 
 use crate::error::Result;
 use crate::failpoints::failpoint;
-use crate::keys::{KEY_GC_PENDING, PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
+use crate::keys::{KEY_GC_PENDING, KEY_GC_RETIRED, PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
 use crate::pack::{pack_path, HEADER_LEN};
 use crate::read::parse_hash;
-use crate::{sync_dir, Location, Store, StoreError};
+use crate::{encode_pack_numbers, sync_dir, Location, Store, StoreError};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::Write;
@@ -223,6 +223,9 @@ impl Store {
                 }
             }
         }
+        if !retire.is_empty() {
+            batch.insert(KEY_GC_RETIRED, encode_pack_numbers(&retire));
+        }
         batch.remove(KEY_GC_PENDING);
         self.db.apply_batch(batch).map_err(|e| self.sled_err(e))?;
         self.flush()?;
@@ -238,7 +241,11 @@ impl Store {
                 report.packs_deleted += 1;
             }
         }
-        self.delete_unregistered_packs()?;
+        // Durable with the next flush; until then a reopen finds the retired
+        // files already gone.
+        self.db
+            .remove(KEY_GC_RETIRED)
+            .map_err(|e| self.sled_err(e))?;
         Ok(report)
     }
 }

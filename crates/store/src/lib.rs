@@ -29,10 +29,18 @@
 //! **Whole or absent.** A snapshot writes its new blobs into a fresh pack
 //! file, fsyncs it, then registers the pack, indexes its blobs and lists the
 //! snapshot in *one* atomic sled batch, then flushes. A crash before the batch
-//! leaves an unregistered pack file that the next [`Store::open`] deletes; a
+//! leaves an unregistered pack file, named in the index (`meta/writing`)
+//! before it was created, that the next [`Store::open`] (a writer) deletes; a
 //! crash after leaves a whole snapshot. [`Store::prune`] drops snapshot
 //! entries first, then rewrites the packs holding unreferenced blobs; an
-//! interrupted prune is finished by the next open.
+//! interrupted prune is finished by the next writer.
+//!
+//! **Readers change nothing.** [`Store::open_read_only`] creates, changes
+//! and deletes no file; an empty or missing index beside pack files is
+//! [`StoreError::IndexMissing`] for readers and writers alike, and
+//! [`repair`] rebuilds it from the packs (every entry carries its kind, hash
+//! and lengths; every snapshot's manifest is a blob). [`Store::fsck`]
+//! verifies every blob every snapshot references.
 //!
 //! **One process at a time.** [`Store::open`] takes an exclusive lock on
 //! `cartwatch.lock` before opening sled and writes its PID there; a second
@@ -49,6 +57,7 @@
 
 mod error;
 mod failpoints;
+mod fsck;
 mod gc;
 mod ids;
 mod keys;
@@ -61,6 +70,7 @@ mod writer;
 
 pub use error::StoreError;
 pub use failpoints::FAILPOINTS;
+pub use fsck::{repair, FsckReport, Problem, RepairReport};
 pub use gc::{GcReport, PrunePolicy, PruneReport};
 pub use ids::{format_time, parse_time};
 pub use pack::{BlobKind, Location};
@@ -68,10 +78,10 @@ pub use writer::SnapshotWriter;
 
 use cartwatch_model::{SnapshotManifest, SnapshotSource};
 use error::Result;
-use keys::{KEY_FORMAT, KEY_GC_PENDING, PREFIX_PACK};
+use keys::{KEY_FORMAT, KEY_GC_PENDING, KEY_GC_RETIRED, KEY_WRITING, PREFIX_PACK};
 use lock::lock_store;
 use migrate::retire_format0;
-use pack::pack_number;
+use pack::{pack_number, pack_path};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -155,16 +165,50 @@ pub struct Store {
     _lock: File,
 }
 
+/// What a process opening a store means to do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only read: the folder must hold a store, and nothing in it is
+    /// created, changed or deleted (no leftover cleanup, no garbage
+    /// collection).
+    Read,
+    /// Read and write (take snapshots, prune, repair): creates the store when
+    /// missing, deletes the pack of an interrupted snapshot and finishes an
+    /// interrupted prune.
+    Write,
+}
+
 impl Store {
-    /// Opens (creating if needed) the store in this folder: takes the lock,
-    /// checks the format, deletes leftovers of an interrupted snapshot and
-    /// finishes an interrupted prune.
+    /// Opens (creating if needed) the store in this folder for writing: takes
+    /// the lock, checks the format, deletes the pack an interrupted snapshot
+    /// left (the one the index names as being written) and finishes an
+    /// interrupted prune.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, Access::Write)
+    }
+
+    /// Opens an existing store only to read it: nothing is created, changed
+    /// or deleted; a store whose index is missing is an error that says how
+    /// to rebuild it ([`StoreError::IndexMissing`]).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        Store::open_with(path, Access::Read)
+    }
+
+    /// Opens the store in this folder for `access`.
+    pub fn open_with(path: &Path, access: Access) -> Result<Store> {
         let io = |p: &Path| {
             let p = p.to_path_buf();
             move |source| StoreError::Io { path: p, source }
         };
-        std::fs::create_dir_all(path).map_err(io(path))?;
+        if access == Access::Read {
+            if !path.is_dir() {
+                return Err(StoreError::NotAStore {
+                    path: path.to_path_buf(),
+                });
+            }
+        } else {
+            std::fs::create_dir_all(path).map_err(io(path))?;
+        }
         let lock = lock_store(path)?;
         // Format 0 (the first development build): sled at the folder's root
         // with bodies, records and manifests trees. Migrated in place; an
@@ -189,6 +233,18 @@ impl Store {
         } else {
             None
         };
+        if access == Access::Read && format0.is_none() && !path.join("index").is_dir() {
+            let packs = count_packs(&path.join("packs"));
+            if packs > 0 {
+                return Err(StoreError::IndexMissing {
+                    path: path.to_path_buf(),
+                    packs,
+                });
+            }
+            return Err(StoreError::NotAStore {
+                path: path.to_path_buf(),
+            });
+        }
         let packs_dir = path.join("packs");
         std::fs::create_dir_all(&packs_dir).map_err(io(&packs_dir))?;
         let sled_err = |source| StoreError::Sled {
@@ -207,10 +263,12 @@ impl Store {
             snapshots: Mutex::new(HashMap::new()),
             _lock: lock,
         };
-        store.check_format()?;
-        store.delete_unregistered_packs()?;
-        if store.get(KEY_GC_PENDING)?.is_some() {
-            store.collect_garbage()?;
+        store.check_format(access)?;
+        if access == Access::Write {
+            store.delete_interrupted_packs()?;
+            if store.get(KEY_GC_PENDING)?.is_some() {
+                store.collect_garbage()?;
+            }
         }
         if let Some((old, failed)) = format0 {
             store
@@ -243,9 +301,21 @@ impl Store {
         self.db.get(key).map_err(|e| self.sled_err(e))
     }
 
-    fn check_format(&self) -> Result<()> {
+    fn check_format(&self, access: Access) -> Result<()> {
         match self.get(KEY_FORMAT)? {
             None => {
+                // An empty index beside pack files: the index was lost (a
+                // partial restore); starting a new one would orphan them.
+                let packs = count_packs(&self.packs_dir);
+                if packs > 0 {
+                    return Err(StoreError::IndexMissing {
+                        path: self.path.clone(),
+                        packs,
+                    });
+                }
+                if access == Access::Read {
+                    return Ok(());
+                }
                 if self.db.iter().next().is_some() {
                     return Err(StoreError::Corrupt {
                         path: self.path.clone(),
@@ -320,16 +390,27 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes pack files no sled entry registers: what an interrupted
-    /// snapshot or prune left.
-    fn delete_unregistered_packs(&self) -> Result<()> {
+    /// Deletes what the index proves an interrupted write left: the pack a
+    /// snapshot was writing (`meta/writing`, when still unregistered) and the
+    /// packs a garbage collection retired (`meta/gc_retired`). Any other
+    /// unregistered pack is left alone (`cartwatch fsck --repair` indexes it).
+    fn delete_interrupted_packs(&self) -> Result<()> {
         let registered: HashSet<u64> = self.registered_packs()?.into_iter().collect();
-        for (n, path) in self.packs_on_disk()? {
-            if !registered.contains(&n) {
-                std::fs::remove_file(&path).map_err(self.io_err(&path))?;
+        let mut batch = sled::Batch::default();
+        for key in [KEY_WRITING, KEY_GC_RETIRED] {
+            let Some(value) = self.get(key)? else {
+                continue;
+            };
+            for n in decode_pack_numbers(&value) {
+                let path = pack_path(&self.packs_dir, n);
+                if !registered.contains(&n) && path.exists() {
+                    std::fs::remove_file(&path).map_err(self.io_err(&path))?;
+                }
             }
+            batch.remove(key);
         }
-        Ok(())
+        self.db.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        self.flush()
     }
 
     /// Flushes the index to disk.
@@ -370,4 +451,29 @@ fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
+}
+
+/// How many `*.pack` files this folder holds (0 when it cannot be read).
+fn count_packs(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_str().and_then(pack_number).is_some())
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Pack numbers as an index value: 8 big-endian bytes each.
+pub(crate) fn encode_pack_numbers(numbers: &[u64]) -> Vec<u8> {
+    numbers.iter().flat_map(|n| n.to_be_bytes()).collect()
+}
+
+/// The pack numbers [`encode_pack_numbers`] wrote.
+pub(crate) fn decode_pack_numbers(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks_exact(8)
+        .filter_map(|c| c.try_into().ok().map(u64::from_be_bytes))
+        .collect()
 }

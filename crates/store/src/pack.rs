@@ -4,8 +4,8 @@
 //! manifest) to one new pack file `packs/<n>.pack`. An entry is a 45-byte
 //! header (magic `CWB1`, kind, SHA-256 of the uncompressed bytes, raw and
 //! compressed lengths) followed by the zstd frame. The sled index maps each
-//! hash to its [`Location`]; a pack file the index does not register is a
-//! leftover of an interrupted write and is deleted when the store opens.
+//! hash to its [`Location`]; the headers alone are enough to rebuild that
+//! index (`cartwatch fsck --repair`).
 
 use std::path::{Path, PathBuf};
 
@@ -118,6 +118,62 @@ pub(crate) fn entry_bytes(kind: BlobKind, hash: &[u8; 32], raw_len: u32, data: &
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     out.extend_from_slice(data);
     out
+}
+
+/// A pack's readable entries (hash and location), and what stopped the
+/// reading early, if anything.
+pub(crate) type PackEntries = (Vec<([u8; 32], Location)>, Option<String>);
+
+/// Every entry of a pack file, read from its headers (the pack describes
+/// itself: kind, hash and lengths precede each blob), with where the readable
+/// part ended when the file is damaged or cut short.
+pub(crate) fn read_entries(path: &Path, pack: u64) -> std::io::Result<PackEntries> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let total = file.metadata()?.len();
+    let mut reader = std::io::BufReader::new(file);
+    let mut entries = Vec::new();
+    let mut offset = 0u64;
+    let mut header = [0u8; HEADER_LEN];
+    while offset < total {
+        if total - offset < HEADER_LEN as u64 {
+            return Ok((entries, Some(format!("cut short at byte {offset}"))));
+        }
+        reader.read_exact(&mut header)?;
+        let kind = BlobKind::from_u8(header[4]);
+        if &header[..4] != MAGIC || kind.is_none() {
+            return Ok((
+                entries,
+                Some(format!("no entry header at byte {offset} (damaged)")),
+            ));
+        }
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&header[5..37]);
+        let raw_len = u32::from_be_bytes([header[37], header[38], header[39], header[40]]);
+        let compressed_len = u32::from_be_bytes([header[41], header[42], header[43], header[44]]);
+        let end = offset + HEADER_LEN as u64 + compressed_len as u64;
+        if end > total {
+            return Ok((entries, Some(format!("cut short at byte {offset}"))));
+        }
+        std::io::copy(
+            &mut (&mut reader).take(compressed_len as u64),
+            &mut std::io::sink(),
+        )?;
+        if let Some(kind) = kind {
+            entries.push((
+                hash,
+                Location {
+                    pack,
+                    offset: offset + HEADER_LEN as u64,
+                    compressed_len,
+                    raw_len,
+                    kind,
+                },
+            ));
+        }
+        offset = end;
+    }
+    Ok((entries, None))
 }
 
 /// Compresses bytes for a pack entry.

@@ -3,12 +3,12 @@
 use crate::error::Result;
 use crate::failpoints::failpoint;
 use crate::ids::{format_time, id_for};
-use crate::keys::{PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
+use crate::keys::{KEY_WRITING, PREFIX_BLOB, PREFIX_PACK, PREFIX_SNAPSHOT};
 use crate::pack::{self, pack_path, HEADER_LEN};
 use crate::read::parse_hash;
 use crate::{
-    sync_dir, BlobKind, Location, RecordRef, SnapshotEntry, SnapshotSummary, Store, StoreError,
-    StoredSnapshot,
+    encode_pack_numbers, sync_dir, BlobKind, Location, RecordRef, SnapshotEntry, SnapshotSummary,
+    Store, StoreError, StoredSnapshot,
 };
 use cartwatch_model::{CenterSnapshot, PageRecord, SnapshotManifest, SnapshotSource};
 use sha2::{Digest, Sha256};
@@ -141,6 +141,12 @@ impl SnapshotWriter<'_> {
         })?;
         let entry = pack::entry_bytes(kind, &hash, raw_len, data);
         if self.pack.is_none() {
+            // Named in the index first: a crash leaves a pack provably ours.
+            self.store
+                .db
+                .insert(KEY_WRITING, encode_pack_numbers(&[self.pack_no]))
+                .map_err(|e| self.store.sled_err(e))?;
+            self.store.flush()?;
             let file = File::create(&path).map_err(self.store.io_err(&path))?;
             self.pack = Some(std::io::BufWriter::new(file));
         }
@@ -376,6 +382,7 @@ impl SnapshotWriter<'_> {
             batch.insert([PREFIX_BLOB, hash.as_slice()].concat(), &loc.encode());
         }
         batch.insert([PREFIX_SNAPSHOT, self.id.as_bytes()].concat(), entry);
+        batch.remove(KEY_WRITING);
         self.store
             .db
             .apply_batch(batch)
@@ -394,6 +401,7 @@ impl Drop for SnapshotWriter<'_> {
         if !self.committed {
             self.pack = None;
             let _ = std::fs::remove_file(self.pack_path());
+            let _ = self.store.db.remove(KEY_WRITING);
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod diff;
 pub mod export;
 pub mod export_warc;
+pub mod fsck;
 pub mod import_captures;
 pub mod normalize;
 pub mod prune;

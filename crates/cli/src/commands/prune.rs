@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, Some(age)) => PrunePolicy::OlderThan(age),
         (None, None) => bail!("say what to remove: --keep N or --older-than DURATION"),
     };
-    let mut store = args.store.open()?;
+    let mut store = args.store.open_for_writing()?;
     if args.dry_run {
         let plan = store.prune_plan(policy)?;
         println!("would remove {} snapshot(s):", plan.len());

@@ -101,7 +101,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .filter(|u| !u.is_empty())
         .collect();
 
-    let store = args.store.open()?;
+    let store = args.store.open_for_writing()?;
     let previous_id = store.list()?.last().map(|m| m.id.clone());
     let source = match &args.from {
         Some(dir) => PageSource::Captures(dir),

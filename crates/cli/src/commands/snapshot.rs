@@ -26,7 +26,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let config = args.config.load()?;
     let vocabulary = args.vocabulary.load()?;
-    let store = args.store.open()?;
+    let store = args.store.open_for_writing()?;
     let source = match &args.from {
         Some(dir) => PageSource::Captures(dir),
         None => PageSource::Http,
