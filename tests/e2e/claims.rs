@@ -96,7 +96,7 @@ fn the_acs_driving_claim_in_the_bundled_captures_is_outdated_with_source_and_dat
 /// Outdated rules, in the old wording, for a product in scope.
 const OLD_RULES: &str = r#"<!doctype html><html><head><title>CAR T-cell therapy | Alpha Health</title></head>
 <body><main><h1>CAR T-cell therapy at Alpha Health</h1>
-<p>Alpha Health offers Yescarta and Breyanzi for adults with lymphoma.</p>
+<p>Alpha Health offers Yescarta and Breyanzi for adults with lymphoma. We also offer Breyanzi for CLL.</p>
 <p>Our hospital is certified under the REMS program to give CAR T-cell therapy.</p>
 <p>You will need to stay within 2 hours of the treatment center for at least 4 weeks after your infusion.</p>
 <p>You should not drive or operate heavy machinery for eight weeks after treatment.</p>
@@ -303,4 +303,50 @@ fn a_products_file_with_a_new_approval_changes_the_count_and_bad_files_name_the_
         .unwrap()
         + 1;
     assert!(err.contains(&format!("bad-products.toml:{line}:")), "{err}");
+}
+
+#[test]
+fn compare_shows_a_centers_outdated_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, err) = audit_fixtures(dir.path(), "2026-10-01", &[]);
+    let store = dir.path().join("store-2026-10-01");
+    let compare = |format: &str| {
+        let (code, out, err2) = run(&[
+            os("compare"),
+            os("--format"),
+            os(format),
+            os("--store"),
+            store.as_os_str(),
+        ]);
+        assert_eq!(code, 0, "{err}{err2}");
+        out
+    };
+    let json: Value = serde_json::from_str(&compare("json")).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let row = |id: &str| rows.iter().find(|r| r["center"] == id).unwrap();
+    let alpha: Vec<&str> = row("alpha")["outdated_claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(alpha.len(), 4, "{alpha:#?}");
+    assert!(
+        alpha.contains(
+            &"no driving after infusion: \"for eight weeks\" (now 2 weeks, since 2025-06-26)"
+        ),
+        "{alpha:#?}"
+    );
+    assert!(row("beta").get("outdated_claims").is_none());
+    // Product → disease pairings read by the normalizer.
+    assert_eq!(
+        row("alpha")["product_conditions"],
+        serde_json::json!({"breyanzi": ["chronic_lymphocytic_leukemia", "lymphoma"], "yescarta": ["lymphoma"]})
+    );
+    let table = compare("table");
+    assert!(
+        table.contains("outdated: no driving after infusion: \"for eight weeks\""),
+        "{table}"
+    );
+    assert!(table.contains("breyanzi (CLL, lymphoma)"), "{table}");
 }

@@ -331,3 +331,256 @@ fn a_redirect_to_a_host_the_center_does_not_allow_is_refused() {
     let error = snapshot.pages().nth(1).unwrap().error.clone().unwrap();
     assert!(error.contains(&admin.url("/admin")), "{error}");
 }
+
+// ---- Every source is bounded (issue 11 §8) ----
+
+const URL2: &str = "https://center.example/contact";
+
+/// A config watching `URL` and `URL2` of center `c`, with a 1 MB body cap.
+fn capped_config(dir: &Path) -> PathBuf {
+    let path = dir.join("capped.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[fetch]\nmax_body_bytes = 1000000\n\n[[center]]\nid = \"c\"\nname = \"C\"\npages = [\"{URL}\", \"{URL2}\"]\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn outcome_of(store: &Path, url: &str) -> (cartwatch_model::FetchOutcome, Option<String>, bool) {
+    let store = Store::open(store).unwrap();
+    let manifest = store.list().unwrap().pop().unwrap();
+    let page = manifest.pages().find(|p| p.url == url).unwrap().clone();
+    (page.outcome, page.error, page.body_sha256.is_some())
+}
+
+#[test]
+fn a_capture_page_past_max_body_bytes_is_too_large_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir_all(set.join("c")).unwrap();
+    // 3 MB of HTML, three times the cap.
+    let mut big = String::from("<html><body><main><p>CAR T</p>");
+    big.push_str(&"<p>filler text</p>".repeat(3_000_000 / 18));
+    std::fs::write(set.join("c/1.html"), &big).unwrap();
+    std::fs::write(set.join("c/2.html"), PAGE).unwrap();
+    for (n, url) in [(1, URL), (2, URL2)] {
+        std::fs::write(
+            set.join(format!("c/{n}.json")),
+            serde_json::json!({"url": url, "fetched_at": "2026-11-01T06:00:00Z", "status": 200,
+                "content_type": "text/html", "outcome": "ok", "body": format!("{n}.html")})
+            .to_string(),
+        )
+        .unwrap();
+    }
+    let store = dir.path().join("store");
+    cartwatch()
+        .args(["snapshot", "--from"])
+        .arg(&set)
+        .arg("--config")
+        .arg(capped_config(dir.path()))
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(1)
+        .stdout(contains("1 pages ok, 1 failed"))
+        .stdout(contains(format!("too_large {URL}")));
+    let (outcome, error, stored) = outcome_of(&store, URL);
+    assert_eq!(outcome, cartwatch_model::FetchOutcome::TooLarge);
+    assert!(!stored, "no body stored");
+    assert!(error.unwrap().contains("max_body_bytes"));
+    assert_eq!(
+        outcome_of(&store, URL2).0,
+        cartwatch_model::FetchOutcome::Ok
+    );
+}
+
+/// One WARC `response` record: `extra_headers` go into the HTTP head, the
+/// payload is written in pieces by `payload` (so a huge one is never built).
+fn write_response(
+    out: &mut impl std::io::Write,
+    url: &str,
+    extra_headers: &str,
+    payload_len: u64,
+    payload: &mut dyn FnMut(&mut dyn std::io::Write),
+) {
+    let http_head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{extra_headers}\r\n");
+    let block_len = http_head.len() as u64 + payload_len;
+    write!(
+        out,
+        "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2026-11-01T06:00:00Z\r\n\
+         Content-Type: application/http;msgtype=response\r\nContent-Length: {block_len}\r\n\r\n{http_head}"
+    )
+    .unwrap();
+    payload(out);
+    out.write_all(b"\r\n\r\n").unwrap();
+}
+
+fn import(warc: &Path, config: &Path, store: &Path) -> assert_cmd::assert::Assert {
+    cartwatch()
+        .arg("import-captures")
+        .arg(warc)
+        .arg("--config")
+        .arg(config)
+        .arg("--store")
+        .arg(store)
+        .assert()
+}
+
+#[test]
+fn a_warc_gzip_bomb_is_too_large_and_never_expanded_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let warc = dir.path().join("bomb.warc.gz");
+    // A small file whose one record expands to 200 MB of markup.
+    let huge: u64 = 200 * 1024 * 1024;
+    let file = std::fs::File::create(&warc).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+    write_response(&mut gz, URL, "", huge, &mut |out| {
+        let piece = vec![b' '; 1 << 20];
+        for _ in 0..huge >> 20 {
+            out.write_all(&piece).unwrap();
+        }
+    });
+    write_response(&mut gz, URL2, "", PAGE.len() as u64, &mut |out| {
+        out.write_all(PAGE.as_bytes()).unwrap()
+    });
+    gz.finish().unwrap();
+    assert!(std::fs::metadata(&warc).unwrap().len() < 2 * 1024 * 1024);
+
+    let store = dir.path().join("store");
+    import(&warc, &capped_config(dir.path()), &store)
+        .success()
+        .stdout(contains("1 pages ok, 1 failed"))
+        .stdout(contains(format!("too_large {URL}")));
+    let (outcome, error, stored) = outcome_of(&store, URL);
+    assert_eq!(outcome, cartwatch_model::FetchOutcome::TooLarge);
+    assert!(!stored);
+    assert!(error.unwrap().contains("max_body_bytes"));
+    assert_eq!(
+        outcome_of(&store, URL2).0,
+        cartwatch_model::FetchOutcome::Ok
+    );
+}
+
+#[test]
+fn a_gzip_encoded_payload_inside_a_warc_record_is_decoded_within_the_cap() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    // A 100 KB gzip payload that decodes to 100 MB.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let piece = vec![b'a'; 1 << 20];
+    for _ in 0..100 {
+        encoder.write_all(&piece).unwrap();
+    }
+    let payload = encoder.finish().unwrap();
+    let warc = dir.path().join("encoded.warc");
+    let mut file = std::fs::File::create(&warc).unwrap();
+    write_response(
+        &mut file,
+        URL,
+        "Content-Encoding: gzip\r\n",
+        payload.len() as u64,
+        &mut |out| out.write_all(&payload).unwrap(),
+    );
+    write_response(&mut file, URL2, "", PAGE.len() as u64, &mut |out| {
+        out.write_all(PAGE.as_bytes()).unwrap()
+    });
+    drop(file);
+
+    let store = dir.path().join("store");
+    import(&warc, &capped_config(dir.path()), &store)
+        .success()
+        .stdout(contains("1 pages ok, 1 failed"))
+        .stdout(contains(format!("too_large {URL}")));
+    assert_eq!(
+        outcome_of(&store, URL).0,
+        cartwatch_model::FetchOutcome::TooLarge
+    );
+    assert_eq!(
+        outcome_of(&store, URL2).0,
+        cartwatch_model::FetchOutcome::Ok
+    );
+}
+
+// ---- Binary garbage served as text/html (issue 11 §12) ----
+
+#[test]
+fn binary_garbage_served_as_html_is_not_html_and_never_removed_content() {
+    use axum::http::Response;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = std::sync::Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new().route(
+        "/car-t",
+        axum::routing::get(move || {
+            let served = served.clone();
+            async move {
+                // The first request gets the page, later ones binary noise.
+                let body: Vec<u8> = if served.fetch_add(1, Ordering::SeqCst) == 0 {
+                    PAGE.as_bytes().to_vec()
+                } else {
+                    (0..20_000u32)
+                        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+                        .collect()
+                };
+                Response::builder()
+                    .header("content-type", "text/html; charset=utf-8")
+                    .body(axum::body::Body::from(body))
+                    .unwrap()
+            }
+        }),
+    );
+    runtime.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let url = format!("http://{addr}/car-t");
+    let dir = tempfile::tempdir().unwrap();
+    let config = live_config(
+        dir.path(),
+        "allow_private = true",
+        "",
+        std::slice::from_ref(&url),
+    );
+    let store = dir.path().join("store");
+    live_snapshot(&config, &store)
+        .success()
+        .stdout(contains("1 pages ok, 0 failed"));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    live_snapshot(&config, &store)
+        .code(1)
+        .stdout(contains(format!("not_html {url}")));
+    let (outcome, error, _) = outcome_of(&store, &url);
+    assert_eq!(outcome, cartwatch_model::FetchOutcome::NotHtml);
+    assert!(error.unwrap().contains("binary"));
+
+    // The diff reports the page as failing, not its content as removed.
+    let out = cartwatch()
+        .args(["diff", "--format", "json", "--config"])
+        .arg(&config)
+        .arg("--store")
+        .arg(&store)
+        .assert();
+    let code = out.get_output().status.code();
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "diff ran: {:?}",
+        out.get_output()
+    );
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains(&url), "the page is in the diff: {stdout}");
+    assert!(!stdout.contains("\"removed\""), "{stdout}");
+    assert!(
+        !stdout.contains("Kymriah"),
+        "no fact of the page reported as changed: {stdout}"
+    );
+}

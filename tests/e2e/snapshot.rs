@@ -172,3 +172,67 @@ fn normalize_prints_the_page_record_contract() {
         .expect("the vanity number is converted");
     assert_eq!(msk_cart["display"], "1-888-MSK-CART");
 }
+
+/// A UK center's page served on loopback: its national numbers are read in
+/// the center's configured country, and a mistyped `tel:` link is recorded.
+const UK_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><title>CAR-T | Thames Centre</title></head>
+<body><main><h1>CAR-T cell therapy</h1>
+<p>We offer CAR-T cell therapy for adults with lymphoma.</p>
+<p>For appointments, ring the CAR-T coordinators on <a href="tel:+0161 496 0000">0161 496 0000</a>.</p>
+</main></body></html>"#;
+
+#[test]
+fn snapshot_and_normalize_read_numbers_in_the_centers_country() {
+    let server = cartwatch_tests::serve_pages(vec![cartwatch_tests::ServedPage {
+        path: "/car-t".into(),
+        status: 200,
+        content_type: Some("text/html; charset=utf-8".into()),
+        body: UK_PAGE.as_bytes().to_vec(),
+    }]);
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("centers.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[fetch]\nallow_private = true\nmin_delay_ms = 10\nretries = 0\n\n[[center]]\nid = \"thames\"\nname = \"Thames Centre\"\ncountry = \"GB\"\npages = [{:?}]\n",
+            server.url("/car-t")
+        ),
+    )
+    .unwrap();
+    let store_path = dir.path().join("store");
+    cartwatch()
+        .args(["snapshot", "--config"])
+        .arg(&config_path)
+        .arg("--store")
+        .arg(&store_path)
+        .assert()
+        .success();
+    let store = Store::open(&store_path).unwrap();
+    let manifest = &store.list().unwrap()[0];
+    let records = store.records(&manifest.id).unwrap();
+    let record = &records[0].2;
+    // The loopback URL says nothing of the country: the config does.
+    assert_eq!(phones(record), ["+441614960000"]);
+    // The link dials "+0161...", which is no number: recorded, not a contact.
+    assert_eq!(record.tel_link_mismatches.len(), 1);
+    assert_eq!(record.tel_link_mismatches[0].text, "0161 496 0000");
+    assert_eq!(record.tel_link_mismatches[0].dials_e164, None);
+
+    // `normalize --center` reads the same country; without it, the US.
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, UK_PAGE).unwrap();
+    let with_center = cartwatch()
+        .arg("normalize")
+        .arg(&page)
+        .args(["--center", "thames", "--config"])
+        .arg(&config_path)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&with_center.get_output().stdout).unwrap();
+    assert_eq!(json["contacts"][0]["e164"], "+441614960000");
+    assert_eq!(json["tel_link_mismatches"][0]["href"], "tel:+0161 496 0000");
+    let without = cartwatch().arg("normalize").arg(&page).assert().success();
+    let json: serde_json::Value = serde_json::from_slice(&without.get_output().stdout).unwrap();
+    assert_eq!(json["contacts"], serde_json::json!([]));
+    assert!(json.get("tel_link_mismatches").is_none());
+}

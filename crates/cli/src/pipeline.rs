@@ -2,11 +2,11 @@
 //! captures in, records normalized, one whole snapshot stored.
 
 use anyhow::{Context, Result};
-use cartwatch_fetcher::{read_capture_dir, FetchRequest, Fetcher};
+use cartwatch_fetcher::{read_capture_dir_with, FetchRequest, Fetcher};
 use cartwatch_model::{
     Capture, CenterSnapshot, Config, FetchOutcome, PageSnapshot, SnapshotManifest, SnapshotSource,
 };
-use cartwatch_normalizer::{normalize, PageInput, Vocabulary};
+use cartwatch_normalizer::{normalize_in_country, PageInput, Vocabulary};
 use cartwatch_store::{parse_time, Store};
 use std::path::Path;
 
@@ -77,7 +77,7 @@ pub fn seen_at(
 /// The configured pages, read from a capture folder. A configured page the
 /// folder lacks is an error naming the center and URL.
 fn captures_from_dir(config: &Config, dir: &Path) -> Result<(Vec<Capture>, Option<String>)> {
-    let set = read_capture_dir(dir)?;
+    let set = read_capture_dir_with(dir, config.fetch.max_body_bytes)?;
     let mut captures = Vec::new();
     for center in &config.centers {
         for url in &center.pages {
@@ -155,11 +155,12 @@ pub fn store_snapshot(
         })
         .collect();
     for capture in captures {
-        let selectors = config
-            .center(&capture.center)
-            .and_then(|c| c.selectors.as_ref());
+        let center = config.center(&capture.center);
+        let selectors = center.and_then(|c| c.selectors.as_ref());
+        // Numbers without a country code are read in the center's country.
+        let country = center.and_then(|c| c.country.as_deref());
         let normalize_body = |body: &[u8], content_type: Option<&str>| {
-            normalize(
+            normalize_in_country(
                 &PageInput {
                     bytes: body,
                     url: &capture.url,
@@ -167,6 +168,7 @@ pub fn store_snapshot(
                     selectors,
                 },
                 vocabulary,
+                country,
             )
         };
         let mut reused_body_len = None;

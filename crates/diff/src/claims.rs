@@ -144,6 +144,8 @@ pub enum HitKind {
 pub struct ClaimHit {
     /// Outdated rule or wrong count.
     pub kind: HitKind,
+    /// What the claim is about, in words ("no driving after infusion").
+    pub about: String,
     /// How serious it is.
     pub severity: Severity,
     /// The sentence, whitespace folded.
@@ -390,6 +392,7 @@ fn check_sentence(
         let since = format_day(rule.since);
         hits.push(ClaimHit {
             kind: HitKind::OutdatedClaim,
+            about: rule.about.clone(),
             severity: rule.severity,
             sentence: sentence.to_string(),
             summary: format!(
@@ -549,6 +552,7 @@ fn count_claim(
     );
     Some(ClaimHit {
         kind: HitKind::ProductCount,
+        about: "number of FDA-approved CAR T products".to_string(),
         severity: rule.severity,
         sentence: sentence.to_string(),
         summary: format!(

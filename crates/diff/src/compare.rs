@@ -6,6 +6,7 @@
 //! [`crate::suspect`]), so it might say). A missing fact is never shown as
 //! "no".
 
+use crate::claims::{check_page, ClaimsCheck};
 use crate::suspect::content_suspect;
 use crate::SnapshotView;
 use cartwatch_model::{Condition, ContactKind, PageRecord, Purpose};
@@ -80,10 +81,24 @@ pub struct CenterRow {
     pub phones: BTreeMap<String, Cell<Vec<String>>>,
     /// The newest review (or, failing that, revision) date.
     pub last_reviewed: Cell<String>,
+    /// Which diseases the pages say a product is used for here, by product
+    /// id (`breyanzi` → `[chronic_lymphocytic_leukemia]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub product_conditions: BTreeMap<String, Vec<String>>,
+    /// Outdated claims of the center's pages, one line each (built by
+    /// [`compare_with_claims`]; empty without claims data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outdated_claims: Vec<String>,
 }
 
 /// Builds the matrix of a snapshot.
 pub fn compare(view: &SnapshotView) -> Matrix {
+    compare_with_claims(view, None)
+}
+
+/// Builds the matrix of a snapshot, with each center's outdated claims
+/// (judged at each page's fetch date) when `claims` is given.
+pub fn compare_with_claims(view: &SnapshotView, claims: Option<&ClaimsCheck>) -> Matrix {
     let rows = view
         .manifest
         .centers
@@ -109,6 +124,24 @@ pub fn compare(view: &SnapshotView) -> Matrix {
                 any_missing,
             );
             row.pages_suspect = answered.len() - records.len();
+            if let Some(check) = claims {
+                for page in center.pages.iter().filter(|p| p.outcome.has_content()) {
+                    let Some(record) = view.record(&center.id, &page.url) else {
+                        continue;
+                    };
+                    if content_suspect(record, None).is_some() {
+                        continue;
+                    }
+                    let day = crate::audit::date_part(&page.fetched_at)
+                        .or_else(|| crate::audit::date_part(&view.manifest.created_at));
+                    for hit in check_page(record, day, check) {
+                        row.outdated_claims.push(format!(
+                            "{}: \"{}\" (now {}, since {})",
+                            hit.about, hit.detail.claimed, hit.detail.current, hit.detail.since
+                        ));
+                    }
+                }
+            }
             row
         })
         .collect();
@@ -231,6 +264,36 @@ fn row(
         age_max,
         phones,
         last_reviewed: cell_opt(last_reviewed),
+        product_conditions: pairings(records),
+        outdated_claims: Vec::new(),
+    }
+}
+
+/// Product → conditions pairings merged over the pages, conditions sorted.
+fn pairings(records: &[&PageRecord]) -> BTreeMap<String, Vec<String>> {
+    let mut merged: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for record in records {
+        for (product, conditions) in &record.offerings.product_conditions {
+            merged
+                .entry(product.clone())
+                .or_default()
+                .extend(conditions.iter().cloned());
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(product, conditions)| (product, conditions.into_iter().collect()))
+        .collect()
+}
+
+/// A condition id as a short label: the usual abbreviation where there is
+/// one (`chronic_lymphocytic_leukemia` → `CLL`), else its words.
+pub fn condition_label(id: &str) -> String {
+    match id {
+        "acute_lymphoblastic_leukemia" => "ALL".into(),
+        "chronic_lymphocytic_leukemia" => "CLL".into(),
+        "multiple_myeloma" => "myeloma".into(),
+        other => other.replace('_', " "),
     }
 }
 
@@ -293,11 +356,11 @@ impl CenterRow {
         let products = match (&self.all_fda_approved, &self.products) {
             (Cell::Stated(true), Cell::Stated(list)) => {
                 let mut lines = vec!["all FDA-approved".to_string()];
-                lines.extend(list.iter().cloned());
+                lines.extend(list.iter().map(|p| self.product_label(p)));
                 lines
             }
             (Cell::Stated(true), _) => vec!["all FDA-approved".to_string()],
-            (_, products) => list_lines(products, unknown, String::clone),
+            (_, products) => list_lines(products, unknown, |p| self.product_label(p)),
         };
         let conditions = list_lines(&self.conditions, unknown, |c| {
             if c.investigational {
@@ -337,11 +400,16 @@ impl CenterRow {
         } else if unknown_phones {
             phones.push("other purposes unknown".into());
         }
-        let reviewed = match &self.last_reviewed {
+        let mut reviewed = match &self.last_reviewed {
             Cell::Stated(date) => vec![date.clone()],
             Cell::NotStated => vec!["not stated".into()],
             Cell::Unknown => vec![unknown.into()],
         };
+        reviewed.extend(
+            self.outdated_claims
+                .iter()
+                .map(|claim| format!("outdated: {claim}")),
+        );
         vec![
             center,
             products,
@@ -356,6 +424,18 @@ impl CenterRow {
 }
 
 impl CenterRow {
+    /// A product id with the diseases the pages pair it with here:
+    /// `breyanzi (CLL)`.
+    pub fn product_label(&self, product: &str) -> String {
+        match self.product_conditions.get(product) {
+            Some(conditions) if !conditions.is_empty() => {
+                let labels: Vec<String> = conditions.iter().map(|c| condition_label(c)).collect();
+                format!("{product} ({})", labels.join(", "))
+            }
+            _ => product.to_string(),
+        }
+    }
+
     /// What an unknown cell of this row reads: "unknown (page failed)",
     /// "unknown (page suspect)" or "unknown (page failed or suspect)".
     pub fn unknown_label(&self) -> String {

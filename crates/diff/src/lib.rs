@@ -164,7 +164,7 @@ pub use change::{
     TextOp, TextSpan,
 };
 pub use claims::{ClaimDetail, ClaimRules, ClaimsCheck};
-pub use compare::{compare, Cell, CenterRow, Matrix};
+pub use compare::{compare, compare_with_claims, Cell, CenterRow, Matrix};
 pub use ignore::IgnoreRules;
 pub use registry::ContactRegistry;
 pub use snapshot_diff::{diff, diff_snapshots};

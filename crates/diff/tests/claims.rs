@@ -365,3 +365,26 @@ fn json_carries_the_claim_and_other_findings_do_not_grow_it() {
     };
     assert!(audit(&view, None, &off).findings.is_empty());
 }
+
+#[test]
+fn compare_shows_product_disease_pairings() {
+    let mut record = page("We offer Breyanzi for CLL.", &["breyanzi", "kymriah"]);
+    record.offerings.product_conditions.insert(
+        "breyanzi".into(),
+        vec!["chronic_lymphocytic_leukemia".into()],
+    );
+    let view = snap("2026-10-01T06:00:00Z").page("c", record).build();
+    let matrix = cartwatch_diff::compare(&view);
+    assert_eq!(
+        matrix.rows[0].product_conditions["breyanzi"],
+        vec!["chronic_lymphocytic_leukemia"]
+    );
+    let table = cartwatch_diff::render_matrix(&matrix, cartwatch_diff::CompareFormat::Table);
+    assert!(table.contains("breyanzi (CLL)"), "{table}");
+    assert!(
+        table.contains("kymriah") && !table.contains("kymriah ("),
+        "{table}"
+    );
+    // Without claims data, the matrix lists no outdated claims.
+    assert!(matrix.rows[0].outdated_claims.is_empty());
+}

@@ -79,8 +79,19 @@ struct SetInfo {
     label: Option<String>,
 }
 
-/// Reads a capture folder.
+/// Reads a capture folder, with bodies up to the default `max_body_bytes`
+/// (10 MiB).
 pub fn read_capture_dir(dir: &Path) -> Result<CaptureSet, CaptureError> {
+    read_capture_dir_with(
+        dir,
+        cartwatch_model::FetchSettings::default().max_body_bytes,
+    )
+}
+
+/// Reads a capture folder; a body file larger than `max_body_bytes` is not
+/// read (only its size is looked at) and its page is `too_large`, as a live
+/// fetch of it would be.
+pub fn read_capture_dir_with(dir: &Path, max_body_bytes: u64) -> Result<CaptureSet, CaptureError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| CaptureError::Io { path, source }
@@ -130,19 +141,29 @@ pub fn read_capture_dir(dir: &Path) -> Result<CaptureSet, CaptureError> {
                             dir: dir.to_path_buf(),
                         }
                     })?;
-                    Some(std::fs::read(&body_path).map_err(io(&center_dir.join(name)))?)
+                    let shown = center_dir.join(name);
+                    read_capped(&body_path, max_body_bytes).map_err(io(&shown))?
                 }
                 None => None,
             };
-            if meta.outcome.has_content()
-                && body.is_none()
-                && meta.outcome == cartwatch_model::FetchOutcome::Ok
-            {
+            let too_large = meta.body.is_some() && body.is_none();
+            if meta.body.is_none() && meta.outcome == cartwatch_model::FetchOutcome::Ok {
                 return Err(CaptureError::Manifest {
                     path: manifest_path,
                     message: "outcome is \"ok\" but no \"body\" file is named".into(),
                 });
             }
+            let (outcome, error) = if too_large {
+                (
+                    cartwatch_model::FetchOutcome::TooLarge,
+                    Some(format!(
+                        "{}: the body is larger than {max_body_bytes} bytes (max_body_bytes); not read",
+                        center_dir.join(meta.body.as_deref().unwrap_or_default()).display()
+                    )),
+                )
+            } else {
+                (meta.outcome, meta.error)
+            };
             captures.push(Capture {
                 center: center.clone(),
                 url: meta.url,
@@ -153,8 +174,8 @@ pub fn read_capture_dir(dir: &Path) -> Result<CaptureSet, CaptureError> {
                 etag: meta.etag,
                 last_modified: meta.last_modified,
                 fetched_at: meta.fetched_at,
-                outcome: meta.outcome,
-                error: meta.error,
+                outcome,
+                error,
                 attempts: 1,
                 body,
             });
@@ -207,6 +228,19 @@ pub fn write_capture_dir(dir: &Path, captures: &[Capture]) -> Result<(), Capture
         std::fs::write(&path, json).map_err(io(&path))?;
     }
     Ok(())
+}
+
+/// Reads a body file of at most `max` bytes, streaming; `None` when it is
+/// larger (it is never read whole).
+fn read_capped(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > max {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut body)?;
+    Ok((body.len() as u64 <= max).then_some(body))
 }
 
 /// The real path of a manifest's body, when it is inside the capture folder

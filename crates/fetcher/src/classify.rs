@@ -137,12 +137,42 @@ pub fn not_html_reason(content_type: Option<&str>, body: &[u8]) -> Option<String
     }
     let content_type = content_type.unwrap_or_default();
     if is_html_content_type(content_type) {
+        // A server can call anything text/html: binary garbage stored as a
+        // page would read as all content removed.
+        if let Some(kind) = sniff_binary(body) {
+            return Some(format!(
+                "the body is a {kind} although served as {content_type}; stored, not parsed as HTML"
+            ));
+        }
+        if looks_binary(body) {
+            return Some(format!(
+                "the body is binary data (control characters), not text, although served as {content_type}; stored, not parsed as HTML"
+            ));
+        }
         None
     } else {
         Some(format!(
             "Content-Type {content_type} is not HTML; stored, not parsed"
         ))
     }
+}
+
+/// True when the first 8 KiB of a body are not text: more than 10% of the
+/// bytes are control characters (NUL, ESC, ... but not tab, newline, form
+/// feed or carriage return). UTF-16 text (with its BOM) is text.
+pub fn looks_binary(body: &[u8]) -> bool {
+    if body.starts_with(&[0xff, 0xfe]) || body.starts_with(&[0xfe, 0xff]) {
+        return false;
+    }
+    let head = &body[..body.len().min(8 * 1024)];
+    if head.is_empty() {
+        return false;
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
+    control * 10 > head.len()
 }
 
 /// Names a binary format from its leading bytes.
@@ -266,6 +296,25 @@ mod tests {
         assert!(
             not_html_reason(Some("application/octet-stream"), b"\x89PNG\r\n\x1a\nrest").is_some()
         );
+        // Served as HTML but binary: by magic bytes, or by control characters.
+        assert!(not_html_reason(Some("text/html"), b"%PDF-1.7 ...").is_some());
+        let garbage: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+            .collect();
+        assert!(not_html_reason(Some("text/html"), &garbage).is_some());
+        // Text with a stray control character, and UTF-16 with its BOM, are text.
+        assert_eq!(
+            not_html_reason(
+                Some("text/html"),
+                b"<p>Call us\x1b today</p>\n<p>more text</p>"
+            ),
+            None
+        );
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("<p>CAR T</p>".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(not_html_reason(Some("text/html"), &utf16), None);
     }
 
     #[test]

@@ -29,7 +29,9 @@ pub mod politeness;
 pub mod progress;
 pub mod robots;
 
-pub use captures::{read_capture_dir, write_capture_dir, CaptureError, CaptureSet};
+pub use captures::{
+    read_capture_dir, read_capture_dir_with, write_capture_dir, CaptureError, CaptureSet,
+};
 pub use http::{FetchError, FetchRequest, Fetcher};
 
 pub use cartwatch_model::{Capture, FetchOutcome};

@@ -9,6 +9,7 @@
 //! name = "University Hospitals Rainbow Babies & Children's"
 //! kind = "cancer_center"       # or "patient_organization"
 //! location = "Cleveland, OH"
+//! country = "US"               # optional, ISO 3166 alpha-2; phone numbers are read in it
 //! pages = ["https://www.uhhospitals.org/..."]
 //! ```
 //!
@@ -62,6 +63,11 @@ pub struct CenterConfig {
     /// City and state.
     #[serde(default)]
     pub location: String,
+    /// The center's country, ISO 3166 alpha-2 (`"GB"`, `"CA"`); phone numbers
+    /// written without a country code are read in it. Absent: the page's URL
+    /// (`.uk`, `.ca`, ...) or `<html lang>` decides, else the US.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     /// The pages to watch (http or https URLs).
     pub pages: Vec<String>,
     /// Escape hatch when the content extractor gets a site wrong.
@@ -266,6 +272,13 @@ impl Config {
                     )));
                 }
             }
+            if let Some(country) = &center.country {
+                if !(country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic())) {
+                    return Err(fail(format!(
+                        "country {country:?} is not a two-letter ISO 3166 code; write e.g. \"GB\" or \"CA\", or leave it out for the US"
+                    )));
+                }
+            }
             for host in &center.allow_private_hosts {
                 let plain = !host.trim().is_empty()
                     && !host.contains(['/', '@', '?', '#'])
@@ -360,5 +373,18 @@ pages = ["https://www.uhhospitals.org/rainbow"]
         let bad = GOOD.replace("location =", "locaton =");
         let err = Config::from_toml_str(&bad, "c.toml").unwrap_err();
         assert!(err.to_string().contains("locaton"), "{err}");
+    }
+
+    #[test]
+    fn an_optional_country_is_two_letters() {
+        let config = Config::from_toml_str(GOOD, "c.toml").unwrap();
+        assert_eq!(config.centers[0].country, None);
+        let uk = GOOD.replace("location =", "country = \"GB\"\nlocation =");
+        let config = Config::from_toml_str(&uk, "c.toml").unwrap();
+        assert_eq!(config.centers[0].country.as_deref(), Some("GB"));
+        let bad = GOOD.replace("location =", "country = \"United Kingdom\"\nlocation =");
+        let err = Config::from_toml_str(&bad, "c.toml").unwrap_err();
+        assert!(err.to_string().contains("two-letter"), "{err}");
+        assert!(err.to_string().contains("uh-rainbow"), "{err}");
     }
 }

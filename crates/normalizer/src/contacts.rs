@@ -2,9 +2,10 @@
 //! scripts or styles), validated with libphonenumber, merged per number.
 
 use crate::dom::{Block, BlockKind, Hint};
+use crate::region::Region;
 use crate::text::{lower, sentences};
 use crate::vocabulary::Compiled;
-use cartwatch_model::{Contact, ContactKind, Purpose, Section};
+use cartwatch_model::{Contact, ContactKind, Purpose, Section, TelLinkMismatch};
 use once_cell::sync::Lazy;
 use regex::Regex;
 use std::collections::HashMap;
@@ -14,9 +15,16 @@ static NANP: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?:\+\s?1[\s.\-\u{a0}]*|\b1[\s.\-\u{a0}]+|\b1)?(?:\(\s*[2-9]\d{2}\s*\)|\b[2-9]\d{2})[\s.\-/\u{a0}]{0,2}[2-9]\d{2}[\s.\-\u{a0}]{0,2}\d{4}\b").unwrap()
 });
 
-/// Vanity numbers: 1-888-MSK-CART, 800-4-CANCER, (800) GET-WELL.
+/// Vanity numbers: 1-888-MSK-CART, 800-4-CANCER, (800) GET-WELL, and with
+/// letters past the seventh (877-NEW-CARTS), which are never dialled.
 static VANITY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:\+?1[\s.\-]+)?(?:\(\s*[2-9]\d{2}\s*\)|\b[2-9]\d{2})[\s.\-]{1,2}[0-9A-Z](?:[.\-]?[0-9A-Z]){6}").unwrap()
+    Regex::new(r"(?:\+?1[\s.\-]+)?(?:\(\s*[2-9]\d{2}\s*\)|\b[2-9]\d{2})[\s.\-]{1,2}[0-9A-Z](?:[.\-]?[0-9A-Z]){6}[A-Z]{0,4}").unwrap()
+});
+
+/// National numbers written with a trunk 0, read outside North America:
+/// 020 7946 0000, (0161) 496 0000, 030 450 50.
+static NATIONAL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:\(\s*0\d{1,4}\s*\)|\b0\d{1,4})(?:[\s.\-/\u{a0}]{0,2}\d{2,5}){1,4}\b").unwrap()
 });
 
 /// International numbers written with a plus: +44 20 7946 0958.
@@ -60,12 +68,23 @@ fn validate(e164_candidate: &str) -> Option<(String, bool)> {
     .flatten()
 }
 
-/// The E.164 form and validity of a number as written (digits or vanity letters).
-pub(crate) fn parse_phone(written: &str) -> Option<(String, bool)> {
+/// The E.164 form and validity of a number as written (digits or vanity
+/// letters), read in `region` when it has no country code. Outside North
+/// America a number without one must be valid there.
+pub(crate) fn parse_phone(written: &str, region: Region) -> Option<(String, bool)> {
     let trimmed = written.trim().replace("(0)", "");
     let trimmed = trimmed.as_str();
     let international = trimmed.starts_with('+');
-    let digits: String = trimmed.chars().filter_map(vanity_digit).collect();
+    if !international && !region.nanp {
+        return parse_national(trimmed, region);
+    }
+    let mut digits: String = trimmed.chars().filter_map(vanity_digit).collect();
+    if !international && trimmed.chars().any(|c| c.is_ascii_alphabetic()) {
+        // Letters past the seventh of a vanity number are never dialled
+        // (877-NEW-CARTS is 877-639-2278).
+        let keep = if digits.starts_with('1') { 11 } else { 10 };
+        digits.truncate(keep);
+    }
     let candidate = if international {
         format!("+{digits}")
     } else if digits.len() == 10 {
@@ -82,6 +101,33 @@ pub(crate) fn parse_phone(written: &str) -> Option<(String, bool)> {
         return None;
     }
     validate(&candidate)
+}
+
+/// A number written without a country code outside North America, read with
+/// libphonenumber in `region`; `None` unless it is valid there.
+fn parse_national(written: &str, region: Region) -> Option<(String, bool)> {
+    if written.chars().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let digits: String = written.chars().filter(|c| c.is_ascii_digit()).collect();
+    if !(6..=14).contains(&digits.len()) {
+        return None;
+    }
+    let id = region.id;
+    std::panic::catch_unwind(move || {
+        let parsed = phonenumber::parse(Some(id), &digits).ok()?;
+        if !phonenumber::is_valid(&parsed) {
+            return None;
+        }
+        let national = parsed.national();
+        let zeros = "0".repeat(usize::from(national.zeros()));
+        Some((
+            format!("+{}{zeros}{}", parsed.code().value(), national.value()),
+            true,
+        ))
+    })
+    .ok()
+    .flatten()
 }
 
 struct Mention {
@@ -347,8 +393,9 @@ fn boundary_ok(text: &str, start: usize, end: usize) -> bool {
     !bad_before && !bad_after
 }
 
-/// Finds the phone numbers written in a block's text: (start, end, e164, valid).
-fn phones_in(text: &str) -> Vec<(usize, usize, String, bool)> {
+/// Finds the phone numbers written in a block's text: (start, end, e164,
+/// valid). Numbers without a country code are read in `region`.
+fn phones_in(text: &str, region: Region) -> Vec<(usize, usize, String, bool)> {
     let mut found: Vec<(usize, usize, String, bool)> = Vec::new();
     let overlaps = |found: &Vec<(usize, usize, String, bool)>, s: usize, e: usize| {
         found.iter().any(|f| s < f.1 && f.0 < e)
@@ -362,11 +409,14 @@ fn phones_in(text: &str) -> Vec<(usize, usize, String, bool)> {
             continue;
         }
         let written = m.as_str();
+        if !region.nanp && !written.starts_with('+') {
+            continue; // ten digits outside North America are no number of its plan
+        }
         let has_separator = written.chars().any(|c| !c.is_ascii_digit() && c != '+');
         if !has_separator && !PHONE_CUE.is_match(&text[..s]) {
             continue; // a bare run of digits: an id, not a number, unless introduced as one
         }
-        if let Some((e164, valid)) = parse_phone(written) {
+        if let Some((e164, valid)) = parse_phone(written, region) {
             found.push((s, e, e164, valid));
         }
     }
@@ -374,6 +424,9 @@ fn phones_in(text: &str) -> Vec<(usize, usize, String, bool)> {
         let (s, e) = (m.start(), m.end());
         let written = m.as_str();
         if !written.chars().any(|c| c.is_ascii_uppercase()) || overlaps(&found, s, e) {
+            continue;
+        }
+        if !region.nanp && !written.starts_with('+') {
             continue;
         }
         if !boundary_ok(text, s, e) {
@@ -384,7 +437,7 @@ fn phones_in(text: &str) -> Vec<(usize, usize, String, bool)> {
         if digits < 3 {
             continue;
         }
-        if let Some((e164, valid)) = parse_phone(written) {
+        if let Some((e164, valid)) = parse_phone(written, region) {
             found.push((s, e, e164, valid));
         }
     }
@@ -397,23 +450,51 @@ fn phones_in(text: &str) -> Vec<(usize, usize, String, bool)> {
         if !(8..=15).contains(&digits) {
             continue;
         }
-        if let Some((e164, valid)) = parse_phone(m.as_str()) {
+        if let Some((e164, valid)) = parse_phone(m.as_str(), region) {
             found.push((s, e, e164, valid));
+        }
+    }
+    if !region.nanp {
+        for m in NATIONAL.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if overlaps(&found, s, e) || !boundary_ok(text, s, e) {
+                continue;
+            }
+            let written = m.as_str();
+            let has_separator = written.chars().any(|c| !c.is_ascii_digit());
+            if !has_separator && !PHONE_CUE.is_match(&text[..s]) {
+                continue;
+            }
+            if let Some((e164, valid)) = parse_phone(written, region) {
+                found.push((s, e, e164, valid));
+            }
         }
     }
     found.sort_by_key(|f| f.0);
     found
 }
 
-/// Every contact on the page, one per distinct number or address, in page order.
-pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
+/// The contacts of a page and the `tel:` links that dial another number
+/// than their text shows.
+#[derive(Debug, Default)]
+pub(crate) struct PageContacts {
+    /// One per distinct number or address, in page order.
+    pub contacts: Vec<Contact>,
+    /// Links whose number differs from the one their text shows, once each.
+    pub tel_link_mismatches: Vec<TelLinkMismatch>,
+}
+
+/// Every contact on the page, one per distinct number or address, in page
+/// order; numbers without a country code are read in `region`.
+pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled, region: Region) -> PageContacts {
     let mut mentions: Vec<Mention> = Vec::new();
+    let mut mismatches: Vec<TelLinkMismatch> = Vec::new();
     // Whether each block already walked holds a contact of its own.
     let mut has_contact: Vec<bool> = Vec::with_capacity(blocks.len());
     for (index, block) in blocks.iter().enumerate() {
         let text = &block.text;
         let section = section_of(block);
-        let phones = phones_in(text);
+        let phones = phones_in(text, region);
         let emails_written = if text.contains('@') {
             EMAIL.find_iter(text).count()
         } else {
@@ -442,7 +523,28 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
                 continue;
             }
             let target = percent_decode(&link.target);
-            let Some((e164, valid)) = parse_phone(&target) else {
+            let dials = parse_phone(&target, region);
+            // The number the link's text shows: the contact is what the page
+            // shows; a link dialling another number is recorded for the editor.
+            if let Some((_, _, shown, _)) = phones_in(&link.text, region).into_iter().next() {
+                if dials.as_ref().is_none_or(|(e164, _)| *e164 != shown) {
+                    let at = text.find(link.text.as_str()).unwrap_or(0);
+                    let mismatch = TelLinkMismatch {
+                        text: link.text.trim().to_string(),
+                        href: format!("tel:{}", link.target.trim()),
+                        dials_e164: dials.map(|(e164, _)| e164),
+                        evidence: sentence_at(text, at).to_string(),
+                    };
+                    if !mismatches
+                        .iter()
+                        .any(|m| m.text == mismatch.text && m.href == mismatch.href)
+                    {
+                        mismatches.push(mismatch);
+                    }
+                    continue;
+                }
+            }
+            let Some((e164, valid)) = dials else {
                 continue;
             };
             if phones_here.contains(&e164) {
@@ -496,7 +598,45 @@ pub(crate) fn contacts(blocks: &[Block], vocab: &Compiled) -> Vec<Contact> {
         }
         has_contact.push(mentions.len() > mentions_before);
     }
-    merge(mentions)
+    PageContacts {
+        contacts: merge(mentions),
+        tel_link_mismatches: mismatches,
+    }
+}
+
+/// Adds the telephones of the page's schema.org data (number as written,
+/// snippet) when the page shows no phone number of its own: visible numbers
+/// win, and a number only in the markup is the center's when nothing else is.
+/// They count as standing in the footer, the lowest rank.
+pub(crate) fn add_structured(
+    contacts: &mut Vec<Contact>,
+    telephones: &[(String, String)],
+    region: Region,
+) {
+    if contacts.iter().any(|c| c.kind == ContactKind::Phone) {
+        return;
+    }
+    for (written, snippet) in telephones {
+        let Some((e164, valid)) = parse_phone(written, region) else {
+            continue;
+        };
+        if contacts
+            .iter()
+            .any(|c| c.e164.as_deref() == Some(e164.as_str()))
+        {
+            continue;
+        }
+        contacts.push(Contact {
+            kind: ContactKind::Phone,
+            e164: Some(e164),
+            display: Some(written.clone()),
+            address: None,
+            valid: Some(valid),
+            purposes: vec![Purpose::General],
+            section: Section::Footer,
+            evidence: snippet.clone(),
+        });
+    }
 }
 
 fn email_mention(
@@ -590,12 +730,18 @@ mod tests {
     use super::*;
 
     fn nums(text: &str) -> Vec<String> {
-        phones_in(text).into_iter().map(|f| f.2).collect()
+        phones_in(text, Region::US)
+            .into_iter()
+            .map(|f| f.2)
+            .collect()
     }
 
     #[test]
     fn vanity_numbers_convert() {
-        assert_eq!(parse_phone("1-888-MSK-CART").unwrap().0, "+18886752278");
+        assert_eq!(
+            parse_phone("1-888-MSK-CART", Region::US).unwrap().0,
+            "+18886752278"
+        );
         assert_eq!(
             nums("Call 1-888-MSK-CART to learn more."),
             vec!["+18886752278"]

@@ -1,6 +1,7 @@
 //! Durations written in words: "two to three hours" = 120-180 minutes,
 //! "30 to 60 minutes", "a two-day period for 45 minutes a day" = 90,
-//! "several weeks" (text only).
+//! "several weeks" (text only), and open-ended ones with the known side
+//! only: "under 15 minutes" is at most 15, "at least 10 days" at least 14400.
 
 use crate::matcher::Cue;
 use cartwatch_model::Duration;
@@ -12,7 +13,7 @@ const UNIT: &str = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|yea
 
 static RANGE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?P<pre>between|from|about|around|approximately|roughly|nearly|up to|at least|more than|less than|over|under|within|for|takes?|lasts?|typically|usually|generally)?\s*(?P<a>{NUM})(?:\s*(?:-|–|—|to|or|and)\s*(?P<b>{NUM}))?[\s-]+(?:(?:consecutive|straight|full|whole|separate|total|more)\s+)?(?P<unit>{UNIT})\b"
+        r"(?i)\b(?P<pre>between|from|about|around|approximately|roughly|nearly|up to|at least|no more than|not more than|no longer than|more than|longer than|less than|fewer than|over|under|within|for|takes?|lasts?|typically|usually|generally)?\s*(?P<a>{NUM})(?:\s*(?:-|–|—|to|or|and)\s*(?P<b>{NUM}))?[\s-]+(?:(?:consecutive|straight|full|whole|separate|total|more)\s+)?(?P<unit>{UNIT})\b"
     ))
     .expect("duration regex")
 });
@@ -28,6 +29,44 @@ static PER_DAY: Lazy<Regex> = Lazy::new(|| {
     ))
     .expect("per-day regex")
 });
+
+/// Words before a number that make it a time frame: "within the first", "in the next".
+static TIME_FRAME: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:^|\W)(?:within|in|during) the (?:first|next|initial)$")
+        .expect("time-frame regex")
+});
+
+/// An onset verb just before the duration: "begin within", "usually start in the first".
+static ONSET: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:^|\W)(?:begins?|began|start(?:s|ed)?|occurs?|occurred|appears?|develops?|happens?|shows? up|set in|sets in)(?: \w+){0,3}$")
+        .expect("onset regex")
+});
+
+/// The side left open by an open-ended duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenSide {
+    /// "at least 10 days": a lower bound only.
+    Above,
+    /// "under 15 minutes": an upper bound only.
+    Below,
+}
+
+/// Which side the words before a single number leave open, if any. "Over"
+/// after a verb of giving ("given over 30 minutes") is how long, not a bound.
+fn open_side(pre: &str, before: &str) -> Option<OpenSide> {
+    match pre {
+        "at least" | "more than" | "longer than" => Some(OpenSide::Above),
+        "over" => {
+            let lead = before.rsplit(' ').next().unwrap_or("");
+            let given = lead.ends_with("ed")
+                || matches!(lead, "given" | "done" | "drawn" | "run" | "spread");
+            (!given).then_some(OpenSide::Above)
+        }
+        "up to" | "less than" | "fewer than" | "under" | "no more than" | "not more than"
+        | "no longer than" | "within" => Some(OpenSide::Below),
+        _ => None,
+    }
+}
 
 fn number(word: &str) -> Option<f64> {
     let w = word.trim().to_ascii_lowercase();
@@ -128,13 +167,25 @@ pub(crate) fn durations(sentence: &str) -> Vec<(usize, Duration)> {
             .name("pre")
             .map(|m| m.as_str().to_ascii_lowercase())
             .unwrap_or_default();
-        if pre == "within" {
+        let after = sentence[whole.end()..].trim_start().to_ascii_lowercase();
+        // "within three months of the infusion" places an event in time.
+        if pre == "within"
+            && ["of", "after", "from", "following"].iter().any(|w| {
+                after.starts_with(w) && !after[w.len()..].starts_with(|c: char| c.is_alphanumeric())
+            })
+        {
             continue;
         }
-        let after = sentence[whole.end()..].trim_start().to_ascii_lowercase();
         // "3 days before the infusion" places an event; "for 3 days before
         // the infusion" still says how long.
         let how_long = matches!(pre.as_str(), "for" | "takes" | "take" | "lasts" | "last");
+        // "an hour's drive", "two hours away": a distance.
+        if ["'s", "\u{2019}s", "drive", "away", "by car"]
+            .iter()
+            .any(|w| after.starts_with(w))
+        {
+            continue;
+        }
         if [
             "later", "before", "ago", "prior", "of age", "old", "earlier",
         ]
@@ -145,6 +196,14 @@ pub(crate) fn durations(sentence: &str) -> Vec<(usize, Duration)> {
         }
         let before = sentence[..whole.start()].trim_end().to_ascii_lowercase();
         if before.ends_with("within") || before.ends_with("after") || before.ends_with("every") {
+            continue;
+        }
+        // "within the first two weeks", "in the next few days": a time frame, not a length.
+        if TIME_FRAME.is_match(&before) {
+            continue;
+        }
+        // "side effects usually begin within two weeks": when something starts, not how long a step takes.
+        if ONSET.is_match(&before) {
             continue;
         }
         let a_word = caps["a"].to_ascii_lowercase();
@@ -176,34 +235,35 @@ pub(crate) fn durations(sentence: &str) -> Vec<(usize, Duration)> {
         }
         let a = number(&caps["a"]);
         let b = caps.name("b").map(|m| number(m.as_str()));
-        let open = matches!(
-            pre.as_str(),
-            "at least" | "more than" | "over" | "up to" | "less than" | "under"
-        ) && b.is_none();
-        let (lo, hi) = if open {
-            (None, None)
-        } else {
-            match (a, b) {
-                (Some(a), None) => (minutes(a, unit), minutes(a, unit)),
-                (Some(a), Some(Some(b))) => (minutes(a, unit), minutes(b, unit)),
-                _ => (None, None),
+        let (lo, hi) = match (a, b) {
+            (Some(a), None) => {
+                let m = minutes(a, unit);
+                match open_side(&pre, &before) {
+                    Some(OpenSide::Above) => (m, None),
+                    Some(OpenSide::Below) => (None, m),
+                    None => (m, m),
+                }
             }
+            (Some(a), Some(Some(b))) => (minutes(a, unit), minutes(b, unit)),
+            _ => (None, None),
         };
+        let open = b.is_none() && open_side(&pre, &before).is_some();
         // "over two to three hours": keep the preposition out of the text.
         let text_start = caps.name("a").map(|m| m.start()).unwrap_or(whole.start());
-        let text_start = if matches!(
-            pre.as_str(),
-            "between"
-                | "about"
-                | "around"
-                | "approximately"
-                | "at least"
-                | "more than"
-                | "less than"
-                | "up to"
-                | "nearly"
-                | "roughly"
-        ) {
+        let text_start = if open
+            || matches!(
+                pre.as_str(),
+                "between"
+                    | "about"
+                    | "around"
+                    | "approximately"
+                    | "at least"
+                    | "more than"
+                    | "less than"
+                    | "up to"
+                    | "nearly"
+                    | "roughly"
+            ) {
             caps.name("pre").map(|m| m.start()).unwrap_or(text_start)
         } else {
             text_start
@@ -261,10 +321,48 @@ mod tests {
             first("It takes several weeks to make them."),
             ("several weeks".into(), None, None)
         );
+    }
+
+    #[test]
+    fn open_ended_keep_the_known_side() {
         assert_eq!(
             first("Close monitoring for more than a month."),
-            ("more than a month".into(), None, None)
+            ("more than a month".into(), Some(43200), None)
         );
+        assert_eq!(
+            first("The infusion itself takes under 15 minutes."),
+            ("under 15 minutes".into(), None, Some(15))
+        );
+        assert_eq!(
+            first("Stay nearby for at least 10 days."),
+            ("at least 10 days".into(), Some(14400), None)
+        );
+        assert_eq!(
+            first("Making the cells takes up to 4 weeks."),
+            ("up to 4 weeks".into(), None, Some(40320))
+        );
+        assert_eq!(
+            first("Collection takes no more than four hours."),
+            ("no more than four hours".into(), None, Some(240))
+        );
+        assert_eq!(
+            first("Results come back within 5 days."),
+            ("within 5 days".into(), None, Some(7200))
+        );
+        assert_eq!(
+            first("The cells are given over 30 minutes."),
+            ("30 minutes".into(), Some(30), Some(30))
+        );
+    }
+
+    #[test]
+    fn onsets_and_time_frames_are_no_lengths() {
+        assert!(durations("Side effects usually begin within the first two weeks.").is_empty());
+        assert!(durations("Side effects usually begin within two weeks.").is_empty());
+        assert!(durations("Fevers often start in the first few days.").is_empty());
+        assert!(durations("Most patients stay within 2 hours of the center.").is_empty());
+        assert!(durations("Live within an hour's drive of the hospital.").is_empty());
+        assert!(durations("You must live no more than two hours away.").is_empty());
     }
 
     #[test]

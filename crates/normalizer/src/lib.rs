@@ -49,11 +49,16 @@
 #![deny(missing_docs)]
 
 mod contacts;
+mod costs;
+mod dates;
 pub mod decode;
 mod dom;
 mod duration;
 mod facts;
 mod matcher;
+mod pairing;
+mod region;
+mod structured_data;
 mod text;
 pub mod vocabulary;
 
@@ -74,15 +79,38 @@ pub struct PageInput<'a> {
     pub selectors: Option<&'a SelectorOverride>,
 }
 
-/// Normalizes one page.
+/// Normalizes one page; phone numbers without a country code are read in the
+/// region of the page's URL or `<html lang>`, else the US.
 pub fn normalize(input: &PageInput<'_>, vocabulary: &Vocabulary) -> PageRecord {
+    normalize_in_country(input, vocabulary, None)
+}
+
+/// Normalizes one page of a center in `country` (ISO 3166 alpha-2 from the
+/// center's config, e.g. `"GB"`): its phone numbers without a country code
+/// are read there. `None` or an unknown code: as [`normalize`].
+pub fn normalize_in_country(
+    input: &PageInput<'_>,
+    vocabulary: &Vocabulary,
+    country: Option<&str>,
+) -> PageRecord {
     let (html, _, _) = decode::decode(input.bytes, input.content_type);
-    normalize_text(&html, input, vocabulary)
+    normalize_text_in_country(&html, input, vocabulary, country)
 }
 
 /// Normalizes an already decoded page (the bytes in `input` are ignored).
 pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary) -> PageRecord {
+    normalize_text_in_country(html, input, vocabulary, None)
+}
+
+/// [`normalize_text`] for a center in `country` (see [`normalize_in_country`]).
+pub fn normalize_text_in_country(
+    html: &str,
+    input: &PageInput<'_>,
+    vocabulary: &Vocabulary,
+    country: Option<&str>,
+) -> PageRecord {
     let vocab = &vocabulary.inner;
+    let region = region::page_region(country, input.url, html);
     let overrides = input
         .selectors
         .map(|s| dom::Overrides::new(s.content.as_deref(), &s.exclude));
@@ -98,8 +126,11 @@ pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary
             block.content = true;
         }
     }
-    let contacts = contacts::contacts(&page.blocks, vocab);
-    let facts = facts::facts(&page.blocks, vocab);
+    let mut contacts = contacts::contacts(&page.blocks, vocab, region);
+    let mut facts = facts::facts(&page.blocks, vocab);
+    let structured = structured_data::structured_facts(html);
+    contacts::add_structured(&mut contacts.contacts, &structured.telephones, region);
+    facts.add_structured_dates(structured.reviewed, structured.modified);
     let main_text = page
         .blocks
         .iter()
@@ -110,7 +141,8 @@ pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary
     PageRecord {
         url: input.url.to_string(),
         title: page.title,
-        contacts,
+        contacts: contacts.contacts,
+        tel_link_mismatches: contacts.tel_link_mismatches,
         offerings: facts.offerings,
         process: facts.process,
         side_effects: facts.side_effects,
@@ -118,6 +150,5 @@ pub fn normalize_text(html: &str, input: &PageInput<'_>, vocabulary: &Vocabulary
         dates: facts.dates,
         main_text,
         evidence: facts.evidence,
-        tel_link_mismatches: Vec::new(),
     }
 }

@@ -103,11 +103,11 @@ fn academic_center_with_hero_tabs_accordion_and_fax() {
         minutes(stage(&r, "lymphodepletion")),
         [(Some(3 * DAY), Some(3 * DAY))]
     );
-    // Open-ended durations keep their text without minutes (the project's
-    // convention, as in the gold labels: "more than a month" has no minutes).
-    assert_eq!(minutes(stage(&r, "infusion")), [(None, None)]);
-    // "within two hours of the hospital" is a distance, not a duration.
-    assert_eq!(minutes(stage(&r, "monitoring")), [(None, None)]);
+    // Open-ended durations keep their known side: "less than 30 minutes".
+    assert_eq!(minutes(stage(&r, "infusion")), [(None, Some(30))]);
+    // "at least 4 weeks" is open above; "within two hours of the hospital"
+    // is a distance, not a duration.
+    assert_eq!(minutes(stage(&r, "monitoring")), [(Some(4 * WEEK), None)]);
     assert_eq!(
         stage(&r, "monitoring").durations[0].text,
         "at least 4 weeks"
@@ -357,7 +357,7 @@ fn patient_organization_explainer() {
     assert_eq!(minutes(stage(&r, "infusion")), [(Some(30), Some(30))]);
     assert_eq!(
         minutes(stage(&r, "monitoring")),
-        [(Some(2 * WEEK), Some(2 * WEEK)), (None, None)]
+        [(Some(2 * WEEK), Some(2 * WEEK)), (Some(4 * WEEK), None)]
     );
     assert_eq!(
         stage(&r, "collection").evidence,

@@ -81,6 +81,33 @@ const SHAPES: &[Shape] = &[
     },
 ];
 
+/// Seconds to normalize `html`: the best of three runs when one is too short
+/// to time well.
+fn time_normalize(html: &str, vocabulary: &Vocabulary) -> f64 {
+    let mut best = f64::MAX;
+    for round in 0..3 {
+        let start = Instant::now();
+        let record = normalize(
+            &PageInput {
+                bytes: html.as_bytes(),
+                url: "https://example.org/pathological",
+                content_type: None,
+                selectors: None,
+            },
+            vocabulary,
+        );
+        std::hint::black_box(&record);
+        best = best.min(start.elapsed().as_secs_f64());
+        if round == 0 && best > SHORT_RUN_SECS {
+            break;
+        }
+    }
+    best
+}
+
+/// Runs shorter than this are repeated and the best time kept.
+const SHORT_RUN_SECS: f64 = 0.2;
+
 fn main() -> Result<()> {
     let mut sizes = vec![10_000usize, 30_000, 100_000];
     let mut max_ratio = 3.0f64;
@@ -120,6 +147,11 @@ fn main() -> Result<()> {
         bail!("--sizes needs at least two sizes to show linearity\n\n{USAGE}");
     }
     let vocabulary = Vocabulary::builtin();
+    // Warm up: the vocabulary's patterns are compiled on first use.
+    time_normalize(
+        &page("<p>Warm-up: Kymriah for lymphoma, call 216-844-3951.</p>"),
+        &vocabulary,
+    );
     let mut worst = 0.0f64;
     let mut over_budget = Vec::new();
     println!(
@@ -131,18 +163,7 @@ fn main() -> Result<()> {
         for &n in &sizes {
             let html = (shape.build)(n);
             let mb = html.len() as f64 / 1e6;
-            let start = Instant::now();
-            let record = normalize(
-                &PageInput {
-                    bytes: html.as_bytes(),
-                    url: "https://example.org/pathological",
-                    content_type: None,
-                    selectors: None,
-                },
-                &vocabulary,
-            );
-            let secs = start.elapsed().as_secs_f64();
-            std::hint::black_box(&record);
+            let secs = time_normalize(&html, &vocabulary);
             per_mb.push(secs * 1000.0 / mb);
             println!(
                 "{:<24}{:>10}{:>10.2}{:>10.3}{:>10.1}",

@@ -2,7 +2,7 @@
 
 use crate::common::{load_view, StoreArg};
 use anyhow::{bail, Result};
-use cartwatch_diff::{compare, render_matrix, CompareFormat};
+use cartwatch_diff::{compare_with_claims, render_matrix, CompareFormat};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -32,7 +32,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let view = load_view(&store, &id)?;
     let format: CompareFormat = args.format.parse()?;
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(render_matrix(&compare(&view), format).as_bytes())?;
+    let claims = crate::claims_data::load_default()?;
+    let matrix = compare_with_claims(&view, Some(&claims));
+    stdout.write_all(render_matrix(&matrix, format).as_bytes())?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,9 +4,9 @@
 use crate::common::{ConfigArg, StoreArg, VocabularyArg};
 use crate::pipeline::{seen_at, store_snapshot};
 use anyhow::{bail, Context, Result};
-use cartwatch_fetcher::read_capture_dir;
+use cartwatch_fetcher::read_capture_dir_with;
 use cartwatch_model::{Capture, Config, SnapshotSource};
-use cartwatch_store::warc::{captures_from_records, read_warc_file};
+use cartwatch_store::warc::{captures_from_records_with, read_warc_file_for};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -31,7 +31,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let config = args.config.load()?;
     let vocabulary = args.vocabulary.load()?;
     let (captures, declared) = if args.path.is_dir() {
-        let set = read_capture_dir(&args.path)?;
+        let set = read_capture_dir_with(&args.path, config.fetch.max_body_bytes)?;
         (set.captures, set.taken_at)
     } else if args.path.is_file() {
         (warc_captures(&config, &args.path)?, None)
@@ -61,9 +61,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// The captures of a WARC file; a page without our center id is matched to
 /// the configured center that lists its URL.
 fn warc_captures(config: &Config, path: &Path) -> Result<Vec<Capture>> {
-    let records = read_warc_file(path)?;
+    // Only the configured pages (and where they redirect) are read, each
+    // body within max_body_bytes, streaming the file.
+    let wanted = config
+        .centers
+        .iter()
+        .flat_map(|c| c.pages.iter().cloned())
+        .collect();
+    let max_body_bytes = config.fetch.max_body_bytes;
+    let records = read_warc_file_for(path, max_body_bytes, &wanted)?;
     let mut out = Vec::new();
-    for found in captures_from_records(&records)? {
+    for found in captures_from_records_with(&records, max_body_bytes)? {
         let mut capture = found.capture;
         if found.center.is_none() {
             match config

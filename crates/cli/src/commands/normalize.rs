@@ -4,7 +4,7 @@
 use crate::common::VocabularyArg;
 use anyhow::{bail, Context, Result};
 use cartwatch_model::PageRecord;
-use cartwatch_normalizer::{normalize, PageInput};
+use cartwatch_normalizer::{normalize_in_country, PageInput};
 use serde::Serialize;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -78,21 +78,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(_) => Some(crate::common::load_config(&args.config)?),
         None => None,
     };
-    let selectors = match (&config, &args.center) {
-        (Some(config), Some(id)) => config
-            .center(id)
-            .with_context(|| {
-                format!(
-                    "no center {id:?} in {}; `--center` takes an id from the config",
-                    args.config.display()
-                )
-            })?
-            .selectors
-            .as_ref(),
+    let center = match (&config, &args.center) {
+        (Some(config), Some(id)) => Some(config.center(id).with_context(|| {
+            format!(
+                "no center {id:?} in {}; `--center` takes an id from the config",
+                args.config.display()
+            )
+        })?),
         _ => None,
     };
+    let selectors = center.and_then(|c| c.selectors.as_ref());
+    // Numbers without a country code are read in the center's country.
+    let country = center.and_then(|c| c.country.as_deref());
     let page = |bytes: &[u8], url: &str| {
-        normalize(
+        normalize_in_country(
             &PageInput {
                 bytes,
                 url,
@@ -100,6 +99,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 selectors,
             },
             &vocabulary,
+            country,
         )
     };
 

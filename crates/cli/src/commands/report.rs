@@ -5,7 +5,7 @@
 use crate::common::{load_config, load_view, StoreArg};
 use anyhow::{Context, Result};
 use cartwatch_diff::report::{render_html, ReportInput};
-use cartwatch_diff::{audit, compare, diff_snapshots, AuditOptions, DiffOptions};
+use cartwatch_diff::{audit, compare_with_claims, diff_snapshots, AuditOptions, DiffOptions};
 use cartwatch_model::Config;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .collect::<Result<Vec<_>>>()?;
     let latest = history.last().context("no snapshot in range")?;
     let previous = history.len().checked_sub(2).map(|i| &history[i]);
-    let matrix = compare(latest);
+    let matrix = compare_with_claims(latest, audit_options.claims.as_ref());
     let audit_report = audit(latest, previous, &audit_options);
     let generated_at = cartwatch_fetcher::now_rfc3339();
     let html = render_html(&ReportInput {
