@@ -20,7 +20,7 @@
 //! Parsing is pure: [`Directory::from_toml_str`] takes the text and the file
 //! name to put in errors; every error names the file, the line and the entry.
 
-use crate::config::{is_valid_id, CenterKind};
+use crate::config::{is_valid_id, line_and_column, CenterKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -304,13 +304,6 @@ fn is_http_url(url: &str) -> bool {
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     !host.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 #[cfg(test)]
