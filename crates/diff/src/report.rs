@@ -55,8 +55,8 @@
 pub mod html;
 
 use crate::{AuditReport, Cell, CenterDiff, DiffReport, Matrix, SnapshotView, TextOp};
-use cartwatch_model::{ContactKind, PageRecord};
-use std::collections::{BTreeMap, BTreeSet};
+use cartwatch_model::{CenterSnapshot, ContactKind, PageRecord};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// The report's one inline script (filters, sorting, diff layout).
@@ -201,16 +201,24 @@ fn render_toc(out: &mut String, _input: &ReportInput<'_>) {
 /// The newest record of each page of a center within the history, with the
 /// id of the snapshot it comes from. A record that looks like an error or
 /// maintenance page next to the one before it is skipped: the page keeps its
-/// last good record.
+/// last good record. `latest` is the center's entry in the newest snapshot,
+/// whose page order the result follows. Each snapshot's records are read by
+/// a range over the center's key, so the cost does not grow with the number
+/// of other centers.
 fn newest_records<'a>(
     history: &'a [SnapshotView],
     center: &str,
+    latest: Option<&CenterSnapshot>,
 ) -> Vec<(&'a str, &'a str, &'a PageRecord)> {
     let mut seen: BTreeMap<&str, (&str, &PageRecord)> = BTreeMap::new();
+    let start = (center.to_string(), String::new());
     for view in history {
-        for ((c, url), record) in &view.records {
+        for ((c, url), record) in view.records.range(start.clone()..) {
+            if c != center {
+                break;
+            }
             let previous = seen.get(url.as_str()).map(|(_, r)| *r);
-            if c == center && crate::suspect::content_suspect(record, previous).is_none() {
+            if crate::suspect::content_suspect(record, previous).is_none() {
                 seen.insert(url.as_str(), (view.manifest.id.as_str(), record));
             }
         }
@@ -220,17 +228,46 @@ fn newest_records<'a>(
         .map(|(url, (id, record))| (url, id, record))
         .collect();
     // Config order of the newest snapshot, then anything else by URL.
-    if let Some(latest) = history.last() {
-        if let Some(c) = latest.manifest.center(center) {
-            out.sort_by_key(|(url, _, _)| {
-                c.pages
-                    .iter()
-                    .position(|p| p.url == *url)
-                    .unwrap_or(usize::MAX)
-            });
-        }
+    if let Some(c) = latest {
+        out.sort_by_key(|(url, _, _)| {
+            c.pages
+                .iter()
+                .position(|p| p.url == *url)
+                .unwrap_or(usize::MAX)
+        });
     }
     out
+}
+
+/// Maps built once per report so that rendering one center looks its data
+/// up instead of scanning every center (keeps `report` linear in centers).
+struct CenterIndex<'a> {
+    /// Each center of the newest snapshot by id.
+    latest: HashMap<&'a str, &'a CenterSnapshot>,
+    /// For each diff (same order as `ReportInput::diffs`), its centers by id.
+    diffs: Vec<HashMap<&'a str, &'a CenterDiff>>,
+}
+
+impl<'a> CenterIndex<'a> {
+    fn new(input: &ReportInput<'a>) -> Self {
+        let latest = input
+            .history
+            .last()
+            .map(|v| {
+                v.manifest
+                    .centers
+                    .iter()
+                    .map(|c| (c.id.as_str(), c))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let diffs = input
+            .diffs
+            .iter()
+            .map(|d| d.centers.iter().map(|c| (c.center.as_str(), c)).collect())
+            .collect();
+        CenterIndex { latest, diffs }
+    }
 }
 
 fn render_centers(out: &mut String, input: &ReportInput<'_>) {
@@ -250,19 +287,27 @@ fn render_centers(out: &mut String, input: &ReportInput<'_>) {
         .iter()
         .map(|c| (c.id.clone(), c.name.clone()))
         .collect();
+    let mut listed: HashSet<String> = centers.iter().map(|(id, _)| id.clone()).collect();
     for view in input.history.iter().rev() {
         for c in &view.manifest.centers {
-            if !centers.iter().any(|(id, _)| *id == c.id) {
+            if listed.insert(c.id.clone()) {
                 centers.push((c.id.clone(), c.name.clone()));
             }
         }
     }
+    let index = CenterIndex::new(input);
     for (id, name) in &centers {
-        render_center(out, input, id, name);
+        render_center(out, input, &index, id, name);
     }
 }
 
-fn render_center(out: &mut String, input: &ReportInput<'_>, id: &str, name: &str) {
+fn render_center(
+    out: &mut String,
+    input: &ReportInput<'_>,
+    index: &CenterIndex<'_>,
+    id: &str,
+    name: &str,
+) {
     let token = html::token(id);
     let _ = writeln!(
         out,
@@ -274,19 +319,25 @@ fn render_center(out: &mut String, input: &ReportInput<'_>, id: &str, name: &str
         html::text(name),
         html::text(id)
     );
-    render_pages(out, input, id);
+    let latest = index.latest.get(id).copied();
+    render_pages(out, input, latest, id);
     out.push_str("<h4>Timeline</h4>\n");
-    render_timeline(out, input, id);
+    render_timeline(out, input, index, id);
     out.push_str("<h4>Current contacts</h4>\n");
-    render_contacts(out, input, id);
+    render_contacts(out, input, latest, id);
     out.push_str("</section>\n");
 }
 
-fn render_pages(out: &mut String, input: &ReportInput<'_>, id: &str) {
+fn render_pages(
+    out: &mut String,
+    input: &ReportInput<'_>,
+    center: Option<&CenterSnapshot>,
+    id: &str,
+) {
     let Some(latest) = input.history.last() else {
         return;
     };
-    let Some(center) = latest.manifest.center(id) else {
+    let Some(center) = center else {
         out.push_str(
             "<p class=\"note\">Not in the newest snapshot (removed from the config).</p>\n",
         );
@@ -326,7 +377,7 @@ fn render_pages(out: &mut String, input: &ReportInput<'_>, id: &str) {
     out.push_str("</ul>\n");
 }
 
-fn render_timeline(out: &mut String, input: &ReportInput<'_>, id: &str) {
+fn render_timeline(out: &mut String, input: &ReportInput<'_>, index: &CenterIndex<'_>, id: &str) {
     if input.diffs.is_empty() {
         out.push_str("<p class=\"note\">Only one snapshot so far: nothing to compare yet.</p>\n");
         return;
@@ -335,8 +386,8 @@ fn render_timeline(out: &mut String, input: &ReportInput<'_>, id: &str) {
     // Runs of diffs without changes collapse into one line, so a year of
     // daily snapshots stays readable.
     let mut quiet: Vec<&DiffReport> = Vec::new();
-    for diff in input.diffs {
-        let center = diff.centers.iter().find(|c| c.center == id);
+    for (diff, centers) in input.diffs.iter().zip(&index.diffs) {
+        let center = centers.get(id).copied();
         match center {
             Some(center) if !center.changes.is_empty() || !center.text_diff.is_empty() => {
                 push_quiet(out, &mut quiet);
@@ -461,9 +512,14 @@ fn push_span(out: &mut String, op: TextOp, text: &str) {
     }
 }
 
-fn render_contacts(out: &mut String, input: &ReportInput<'_>, id: &str) {
+fn render_contacts(
+    out: &mut String,
+    input: &ReportInput<'_>,
+    latest: Option<&CenterSnapshot>,
+    id: &str,
+) {
     let latest_id = input.history.last().map(|v| v.manifest.id.as_str());
-    let records = newest_records(input.history, id);
+    let records = newest_records(input.history, id, latest);
     if records.is_empty() {
         out.push_str("<p class=\"unknown\">Unknown: no page of this center was fetched in the snapshots covered.</p>\n");
         return;
@@ -1168,7 +1224,7 @@ mod tests {
             [("evil", &notice)],
         );
         let history = [good, down];
-        let records = newest_records(&history, "evil");
+        let records = newest_records(&history, "evil", history[1].manifest.center("evil"));
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].1, "2026-10-01T06:00:00Z");
         assert_eq!(records[0].2.contacts.len(), 2);
@@ -1188,7 +1244,12 @@ mod tests {
             matrix: &input_matrix,
             audit: &audit,
         };
-        render_pages(&mut html, &input, "evil");
+        render_pages(
+            &mut html,
+            &input,
+            history[1].manifest.center("evil"),
+            "evil",
+        );
         assert!(
             html.contains("answered, but looks like an error or maintenance page"),
             "{html}"
