@@ -55,6 +55,8 @@ enum Command {
     CheckConfig(commands::check_config::Args),
     /// Verify every stored blob; with --repair, rebuild the index from the packs.
     Fsck(commands::fsck::Args),
+    /// Import years of the configured pages from the Internet Archive, as snapshots at their capture times.
+    Backfill(commands::backfill::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
         Command::Centers(args) => commands::centers::run(args),
         Command::CheckConfig(args) => commands::check_config::run(args),
         Command::Fsck(args) => commands::fsck::run(args),
+        Command::Backfill(args) => commands::backfill::run(args),
     };
     match result {
         Ok(code) => code,

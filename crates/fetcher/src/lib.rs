@@ -14,6 +14,8 @@
 //!   network unless allowed), enforced by the client's DNS resolver and for
 //!   every hop.
 //! - [`captures`]: saved capture folders; [`notify`]: webhooks.
+//! - [`archive`]: the Internet Archive (Wayback CDX listing, `id_` replay),
+//!   one polite connection, for `cartwatch backfill`.
 //!
 //! `Capture::attempts` counts every request sent for the page (redirect hops
 //! and retries; robots.txt not): 1 for a plain fetch, 0 when robots.txt kept
@@ -21,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod address;
+pub mod archive;
 pub mod captures;
 pub mod classify;
 pub mod http;

@@ -34,6 +34,6 @@ pub use record::{
     Purpose, Section, TelLinkMismatch,
 };
 pub use snapshot::{
-    Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, SnapshotManifest,
-    SnapshotSource,
+    ArchiveCapture, Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot,
+    SnapshotManifest, SnapshotSource,
 };

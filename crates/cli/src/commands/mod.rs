@@ -1,6 +1,7 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
 
 pub mod audit;
+pub mod backfill;
 pub mod centers;
 pub mod check_config;
 pub mod compare;
