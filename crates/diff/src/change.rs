@@ -193,11 +193,15 @@ pub enum ChangeKind {
     CenterAdded,
     /// The center was removed from the configuration.
     CenterRemoved,
+    /// An archive snapshot has no capture of the page in its period (a gap,
+    /// a note, not a change): the page is compared across the gap with its
+    /// last capture, and never reported as removed.
+    PageNotCaptured,
 }
 
 impl ChangeKind {
     /// Every kind, in the order of the crate docs' list.
-    pub const ALL: [ChangeKind; 36] = [
+    pub const ALL: [ChangeKind; 37] = [
         ChangeKind::ContactAdded,
         ChangeKind::ContactRemoved,
         ChangeKind::ContactNumberChanged,
@@ -234,6 +238,7 @@ impl ChangeKind {
         ChangeKind::PageRemoved,
         ChangeKind::CenterAdded,
         ChangeKind::CenterRemoved,
+        ChangeKind::PageNotCaptured,
     ];
 
     /// The snake_case id used in JSON.
@@ -275,16 +280,20 @@ impl ChangeKind {
             ChangeKind::PageRemoved => "page_removed",
             ChangeKind::CenterAdded => "center_added",
             ChangeKind::CenterRemoved => "center_removed",
+            ChangeKind::PageNotCaptured => "page_not_captured",
         }
     }
 
     /// False only for the reminders [`ChangeKind::PageStillUnreachable`] and
-    /// [`ChangeKind::PageStillSuspect`], which do not make `cartwatch diff`
+    /// [`ChangeKind::PageStillSuspect`] and the note
+    /// [`ChangeKind::PageNotCaptured`], which do not make `cartwatch diff`
     /// exit 1.
     pub fn counts_as_change(self) -> bool {
         !matches!(
             self,
-            ChangeKind::PageStillUnreachable | ChangeKind::PageStillSuspect
+            ChangeKind::PageStillUnreachable
+                | ChangeKind::PageStillSuspect
+                | ChangeKind::PageNotCaptured
         )
     }
 
@@ -303,6 +312,7 @@ impl ChangeKind {
                 | ChangeKind::PageRemoved
                 | ChangeKind::CenterAdded
                 | ChangeKind::CenterRemoved
+                | ChangeKind::PageNotCaptured
         )
     }
 }

@@ -84,9 +84,18 @@
 //! `review_date_changed`, `revision_date_changed`, `text_changed`,
 //! `page_unreachable`, `page_still_unreachable`, `page_recovered`,
 //! `page_content_suspect`, `page_still_suspect`, `page_redirected`,
-//! `page_added`, `page_removed`, `center_added`, `center_removed`. Every kind
-//! except the reminders `page_still_unreachable` and `page_still_suspect`
-//! counts as a change for the exit status.
+//! `page_added`, `page_removed`, `center_added`, `center_removed`,
+//! `page_not_captured`. Every kind except the reminders
+//! `page_still_unreachable` and `page_still_suspect` and the note
+//! `page_not_captured` counts as a change for the exit status.
+//!
+//! # Pages an archive did not capture
+//!
+//! In a snapshot imported from the Internet Archive (`cartwatch backfill`),
+//! a configured page without a capture in the snapshot's period is absent:
+//! not captured, never removed. The diff notes `page_not_captured` (not a
+//! change) when the newer snapshot lacks it, and when the older one lacks it
+//! compares the page with its last capture before.
 //!
 //! # Failed pages
 //!
