@@ -154,6 +154,7 @@ pub mod claims;
 mod claims_audit;
 pub mod compare;
 pub mod csv;
+pub mod history;
 pub mod html;
 pub mod ignore;
 pub mod json;
@@ -174,6 +175,7 @@ pub use change::{
 };
 pub use claims::{ClaimDetail, ClaimRules, ClaimsCheck};
 pub use compare::{compare, compare_with_claims, Cell, CenterRow, Matrix};
+pub use history::{center_history, CenterHistory, FactHistory, Span};
 pub use ignore::IgnoreRules;
 pub use registry::ContactRegistry;
 pub use snapshot_diff::{diff, diff_snapshots};

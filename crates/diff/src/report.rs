@@ -52,6 +52,7 @@
 //! assert!(html.contains("Content-Security-Policy"));
 //! ```
 
+mod history;
 pub mod html;
 
 use crate::{AuditReport, Cell, CenterDiff, DiffReport, Matrix, SnapshotView, TextOp};
@@ -246,6 +247,8 @@ struct CenterIndex<'a> {
     latest: HashMap<&'a str, &'a CenterSnapshot>,
     /// For each diff (same order as `ReportInput::diffs`), its centers by id.
     diffs: Vec<HashMap<&'a str, &'a CenterDiff>>,
+    /// Each snapshot's centers by id, for the history of facts.
+    history: history::ViewIndex<'a>,
 }
 
 impl<'a> CenterIndex<'a> {
@@ -266,7 +269,11 @@ impl<'a> CenterIndex<'a> {
             .iter()
             .map(|d| d.centers.iter().map(|c| (c.center.as_str(), c)).collect())
             .collect();
-        CenterIndex { latest, diffs }
+        CenterIndex {
+            latest,
+            diffs,
+            history: history::ViewIndex::new(input.history),
+        }
     }
 }
 
@@ -323,6 +330,7 @@ fn render_center(
     render_pages(out, input, latest, id);
     out.push_str("<h4>Timeline</h4>\n");
     render_timeline(out, input, index, id);
+    history::render(out, input.history, &index.history, id);
     out.push_str("<h4>Current contacts</h4>\n");
     render_contacts(out, input, latest, id);
     out.push_str("</section>\n");

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod export;
 pub mod export_warc;
 pub mod fsck;
+pub mod history;
 pub mod import_captures;
 pub mod normalize;
 pub mod prune;
