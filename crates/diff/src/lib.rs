@@ -57,7 +57,7 @@
 //!   "to": "<snapshot id>",              // the newer snapshot
 //!   "centers": [{
 //!     "center": "<center id>",
-//!     "status": "unchanged" | "changed" | "unreachable" | "added" | "removed",
+//!     "status": "unchanged" | "changed" | "unreachable" | "added" | "no_longer_watched",
 //!     "changes": [{
 //!       "kind": "<change kind>",        // see below
 //!       "summary": "<one line>",
@@ -84,10 +84,12 @@
 //! `review_date_changed`, `revision_date_changed`, `text_changed`,
 //! `page_unreachable`, `page_still_unreachable`, `page_recovered`,
 //! `page_content_suspect`, `page_still_suspect`, `page_redirected`,
-//! `page_added`, `page_removed`, `center_added`, `center_removed`,
+//! `page_added`, `page_removed`, `center_added`, `center_no_longer_watched`,
 //! `page_not_captured`. Every kind except the reminders
-//! `page_still_unreachable` and `page_still_suspect` and the note
-//! `page_not_captured` counts as a change for the exit status.
+//! `page_still_unreachable` and `page_still_suspect` and the notes
+//! `center_no_longer_watched` (a center dropped from the config is not
+//! removed content) and `page_not_captured` counts as a change for the exit
+//! status.
 //!
 //! # Pages an archive did not capture
 //!
