@@ -110,10 +110,12 @@ pub fn require_center(manifest: &cartwatch_model::SnapshotManifest, center: &str
     Ok(())
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: warnings).
+/// Logs to stderr, filtered by `RUST_LOG` (default: warnings, but only
+/// errors from chromiumoxide, which warns about every DevTools message newer
+/// than its protocol bindings: noise, not a problem of the run).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,chromiumoxide=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
