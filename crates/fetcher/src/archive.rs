@@ -310,6 +310,7 @@ impl Archive {
             outcome: FetchOutcome::Ok,
             error: None,
             attempts: 0,
+            rendered_by: Default::default(),
             body: None,
         };
         let start = self.replay_url(capture);

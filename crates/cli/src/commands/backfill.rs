@@ -346,6 +346,7 @@ fn stored_capture(
         outcome: FetchOutcome::Ok,
         error: None,
         attempts: 0,
+        rendered_by: Default::default(),
         body: Some(body),
     }))
 }
