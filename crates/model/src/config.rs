@@ -213,6 +213,12 @@ pub enum ConfigError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// The file lists no center: empty, cut short, or every table lost.
+    #[error("{file}: no centers: the config lists no [[center]] table (is the file empty or cut short?); restore it, or add centers with `cartwatch centers add`")]
+    NoCenters {
+        /// The file name as given.
+        file: String,
+    },
 }
 
 impl Config {
@@ -299,6 +305,19 @@ impl Config {
         Ok(())
     }
 
+    /// Fails when the config lists no center. A watch run with an empty or
+    /// truncated file would otherwise store a snapshot in which every center
+    /// vanished; commands that snapshot or report call this, the editing
+    /// commands (`centers add`) do not, so a new config can start empty.
+    pub fn require_centers(&self, file: &str) -> Result<(), ConfigError> {
+        if self.centers.is_empty() {
+            return Err(ConfigError::NoCenters {
+                file: file.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// The center with this id.
     pub fn center(&self, id: &str) -> Option<&CenterConfig> {
         self.centers.iter().find(|c| c.id == id)
@@ -367,6 +386,15 @@ pages = ["https://www.uhhospitals.org/rainbow"]
         );
         let err = Config::from_toml_str(&twice, "c.toml").unwrap_err();
         assert!(err.to_string().contains("unique"), "{err}");
+    }
+
+    #[test]
+    fn a_config_without_centers_is_refused_by_require_centers() {
+        let config = Config::from_toml_str("[fetch]\nmin_delay_ms = 5\n", "c.toml").unwrap();
+        let err = config.require_centers("c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml: no centers"), "{err}");
+        let good = Config::from_toml_str(GOOD, "c.toml").unwrap();
+        assert!(good.require_centers("c.toml").is_ok());
     }
 
     #[test]
