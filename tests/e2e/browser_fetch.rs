@@ -21,7 +21,7 @@ use predicates::str::contains;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A page with no content in its HTML: a script asks `/content.json` for it
 /// and writes it into the page.
@@ -58,11 +58,14 @@ const BEHIND_CHALLENGE: &str = r#"<!doctype html><html><head><meta charset="utf-
 
 /// Each request's path, Cookie and User-Agent headers, in arrival order.
 type RequestLog = Arc<Mutex<Vec<(String, Option<String>, Option<String>)>>>;
+/// Each request's path and arrival time.
+type TimeLog = Arc<Mutex<Vec<(String, Instant)>>>;
 
 /// A loopback HTTP server on `ip` that logs every request.
 struct Site {
     addr: SocketAddr,
     log: RequestLog,
+    times: TimeLog,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -82,8 +85,11 @@ impl Site {
         let addr = listener.local_addr().unwrap();
         let log: RequestLog = Arc::default();
         let logged = log.clone();
+        let times: TimeLog = Arc::default();
+        let timed = times.clone();
         let app = Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
             let log = logged.clone();
+            let times = timed.clone();
             let redirect_to = redirect_to.clone();
             async move {
                 let header = |name: &str| {
@@ -93,6 +99,10 @@ impl Site {
                         .map(str::to_string)
                 };
                 let cookie = header("cookie");
+                times
+                    .lock()
+                    .unwrap()
+                    .push((uri.path().to_string(), Instant::now()));
                 log.lock().unwrap().push((
                     uri.path().to_string(),
                     cookie.clone(),
@@ -132,16 +142,43 @@ impl Site {
                         .header("location", redirect_to.unwrap())
                         .body(Body::empty())
                         .unwrap(),
-                    "/fetches-private" if redirect_to.is_some() => html(
-                        200,
-                        format!(
-                            "<!doctype html><html><body><main><h1>CAR T-Cell Therapy</h1>\
-                             <p>We offer Kymriah for children and young adults.</p></main>\
-                             <script>fetch({:?}).catch(function () {{}});</script></body></html>",
-                            redirect_to.unwrap()
-                        ),
-                    ),
+                    "/fetches-private" if redirect_to.is_some() => {
+                        let target = redirect_to.unwrap();
+                        html(
+                            200,
+                            format!(
+                                "<!doctype html><html><head>\
+                                 <link rel=\"icon\" href=\"{target}?icon\">\
+                                 <link rel=\"preload\" as=\"fetch\" href=\"{target}?preload\">\
+                                 </head><body><main><h1>CAR T-Cell Therapy</h1>\
+                                 <p>We offer Kymriah for children and young adults.</p></main>\
+                                 <iframe src=\"{target}?frame\"></iframe>\
+                                 <img src=\"{target}?img\">\
+                                 <script>fetch({target:?}).catch(function () {{}});</script>\
+                                 </body></html>"
+                            ),
+                        )
+                    }
                     "/admin" => html(200, "<p>SECRET admin page</p>".into()),
+                    "/robots.txt" => Response::builder()
+                        .header("content-type", "text/plain")
+                        .body(Body::from("User-agent: *\nDisallow: /members/\n"))
+                        .unwrap(),
+                    "/plain-a" | "/plain-b" | "/members/car-t" => {
+                        html(200, BEHIND_CHALLENGE.into())
+                    }
+                    "/big" => html(
+                        200,
+                        // A small page whose script writes a DOM of ~300 KB.
+                        "<!doctype html><html><body><main id=m></main><script>\
+                         document.getElementById('m').textContent = \
+                         'CAR T-cell therapy. '.repeat(15000);</script></body></html>"
+                            .into(),
+                    ),
+                    "/hang" => {
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                        html(200, BEHIND_CHALLENGE.into())
+                    }
                     _ => Response::builder()
                         .status(StatusCode::NOT_FOUND)
                         .body(Body::from("not found"))
@@ -155,6 +192,7 @@ impl Site {
         Site {
             addr,
             log,
+            times,
             _runtime: runtime,
         }
     }
@@ -165,6 +203,10 @@ impl Site {
 
     fn requests(&self) -> Vec<(String, Option<String>, Option<String>)> {
         self.log.lock().unwrap().clone()
+    }
+
+    fn times(&self) -> Vec<(String, Instant)> {
+        self.times.lock().unwrap().clone()
     }
 }
 
@@ -429,4 +471,66 @@ fn the_browser_never_reaches_a_private_address_the_center_does_not_allow() {
         "{error}"
     );
     assert_eq!(stored_pages[2].outcome, FetchOutcome::Ok);
+}
+
+#[test]
+fn browser_loads_keep_robots_spacing_timeouts_and_the_body_cap() {
+    let Some(chromium) = chromium_or_skip("browser_fetch (manners and bounds)") else {
+        return;
+    };
+    let site = Site::start("127.0.0.1", None);
+    let dir = tempfile::tempdir().unwrap();
+    let pages = [
+        site.url("/plain-a"),
+        site.url("/members/car-t"),
+        site.url("/big"),
+        site.url("/hang"),
+        site.url("/plain-b"),
+    ];
+    let config = config(
+        dir.path(),
+        "c.toml",
+        &format!(
+            "allow_private = true\nmax_body_bytes = 100000\n{}",
+            chromium_line(&chromium)
+        ),
+        "fetch = \"browser\"",
+        &pages,
+    );
+    // A 1 s spacing between requests to the host, 3 s per page.
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text
+        .replace("min_delay_ms = 10\n", "min_delay_ms = 1000\n")
+        .replace("\ntimeout_secs = 20\n", "\ntimeout_secs = 3\n");
+    std::fs::write(&config, text).unwrap();
+    let store = dir.path().join("store");
+    snapshot(&config, &store)
+        .code(1)
+        .stdout(contains("2 pages ok, 3 failed"))
+        .stdout(contains(format!("blocked_by_robots {}", pages[1])))
+        .stdout(contains(format!("too_large {}", pages[2])))
+        .stdout(contains(format!("timeout {}", pages[3])));
+    let (stored_pages, _) = stored(&store);
+    let error = stored_pages[2].error.clone().unwrap();
+    assert!(error.contains("max_body_bytes"), "{error}");
+    assert!(stored_pages[2].body_sha256.is_none());
+    let error = stored_pages[3].error.clone().unwrap();
+    assert!(error.contains("timeout_secs"), "{error}");
+    // robots.txt kept the browser away from the disallowed page.
+    let times = site.times();
+    assert!(
+        !times.iter().any(|(path, _)| path.starts_with("/members/")),
+        "{times:?}"
+    );
+    // robots.txt and every page load started at least min_delay_ms apart.
+    let starts: Vec<Instant> = times
+        .iter()
+        .filter(|(path, _)| path != "/favicon.ico")
+        .map(|(_, at)| *at)
+        .collect();
+    assert_eq!(starts.len(), 5, "robots.txt and four page loads: {times:?}");
+    for pair in starts.windows(2) {
+        let gap = pair[1].duration_since(pair[0]);
+        assert!(gap >= Duration::from_millis(950), "{gap:?} in {times:?}");
+    }
 }

@@ -199,12 +199,16 @@ impl BrowserSession {
 
     /// Loads `url` in a new tab and fills `capture` (outcome, status, final
     /// URL, redirects, DOM body, attempts); the tab is closed afterwards.
-    pub async fn load(
+    /// `slot` (the host's request slot) is awaited just before navigating
+    /// and held until the page is read, so the spacing between page loads
+    /// is the spacing between their requests.
+    pub async fn load<S>(
         &self,
         capture: &mut Capture,
         url: &Url,
         policy: &AddressPolicy,
         settings: &FetchSettings,
+        slot: impl std::future::Future<Output = S>,
     ) {
         capture.rendered_by = RenderedBy::Browser;
         let page = {
@@ -229,7 +233,7 @@ impl BrowserSession {
             }
         };
         let result = Load::new(page.clone(), policy.clone(), settings)
-            .run(capture, url)
+            .run(capture, url, slot)
             .await;
         if let Err(error) = result {
             fail(capture, FetchOutcome::Connect, error);
@@ -294,7 +298,12 @@ impl Load {
     }
 
     /// Listens, navigates, waits, reads the DOM. `Err` is a DevTools failure.
-    async fn run(self, capture: &mut Capture, url: &Url) -> Result<(), String> {
+    async fn run<S>(
+        self,
+        capture: &mut Capture,
+        url: &Url,
+        slot: impl std::future::Future<Output = S>,
+    ) -> Result<(), String> {
         let devtools = |e: chromiumoxide::error::CdpError| format!("Chromium DevTools error: {e}");
         let main_frame = self
             .page
@@ -320,6 +329,7 @@ impl Load {
             .await
             .map_err(devtools)?;
 
+        let _slot = slot.await;
         let started = Instant::now();
         let deadline = started + self.timeout;
         let navigation = tokio::time::timeout(self.timeout, self.page.goto(url.as_str())).await;
@@ -556,12 +566,18 @@ impl Load {
     /// larger than `max_body_bytes` (measured in the page before transfer).
     async fn dom(&self) -> Result<Option<String>, chromiumoxide::error::CdpError> {
         let limit = self.max_body_bytes;
+        // Always an object: a null result has no value to read back.
         let script = format!(
-            "(() => {{ const root = document.documentElement; if (!root) return ''; \
-             const html = (document.doctype ? '<!DOCTYPE html>\\n' : '') + root.outerHTML; \
-             return html.length > {limit} ? null : html; }})()"
+            "(() => {{ const root = document.documentElement; \
+             const html = root ? (document.doctype ? '<!DOCTYPE html>\\n' : '') + root.outerHTML : ''; \
+             return html.length > {limit} ? {{ units: html.length }} : {{ html }}; }})()"
         );
-        let value: Option<String> = self.page.evaluate_expression(script).await?.into_value()?;
+        #[derive(serde::Deserialize)]
+        struct Dom {
+            html: Option<String>,
+        }
+        let dom: Dom = self.page.evaluate_expression(script).await?.into_value()?;
+        let value = dom.html;
         // UTF-16 units were within the cap; UTF-8 bytes may not be.
         Ok(value.filter(|html| html.len() as u64 <= limit))
     }

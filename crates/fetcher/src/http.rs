@@ -532,11 +532,15 @@ impl Run {
                 )
             }
         };
-        let slot = self.scheduler.slot(&host).await;
         session
-            .load(capture, &url, &reach.policy, self.settings())
+            .load(
+                capture,
+                &url,
+                &reach.policy,
+                self.settings(),
+                self.scheduler.slot(&host),
+            )
             .await;
-        drop(slot);
     }
 
     /// Follows the page through robots.txt, retries and redirects to its
