@@ -56,7 +56,10 @@
 //!
 //! **Integrity.** Every blob is verified against its hash when read; a
 //! mismatch is [`StoreError::Integrity`], naming the snapshot, center and page
-//! when the read was for one.
+//! when the read was for one. A writer reuses a stored blob only when it
+//! reads back intact (otherwise it stores it again), and
+//! [`Store::quarantine`] sets damaged packs aside, marking what they held as
+//! lost.
 //!
 //! **Crash-test hook.** With `CARTWATCH_FAILPOINT` set to one of
 //! [`FAILPOINTS`], the process kills itself with SIGKILL at that point (tests
@@ -72,6 +75,7 @@ mod keys;
 mod lock;
 mod migrate;
 mod pack;
+mod quarantine;
 mod read;
 mod view;
 pub mod warc;
@@ -84,6 +88,7 @@ pub use gc::{GcReport, PrunePolicy, PruneReport};
 pub use ids::{format_time, parse_time};
 pub use lock::LockHolder;
 pub use pack::{BlobKind, Location};
+pub use quarantine::QuarantineReport;
 pub use writer::SnapshotWriter;
 
 use cartwatch_model::{SnapshotManifest, SnapshotSource};
