@@ -8,6 +8,8 @@
 //!   the JSON contract of `cartwatch normalize`.
 //! - [`snapshot`]: what a fetch produced ([`Capture`], [`FetchOutcome`]) and
 //!   what the store keeps per snapshot ([`SnapshotManifest`]).
+//! - [`fact`]: the fact as one type ([`FactKey`], [`Fact`]) and
+//!   [`PageRecord::facts`], the one way to flatten a record.
 //! - [`config`]: the watched centers and run settings (`config/centers.toml`).
 //! - [`directory`]: the directory of CAR T organizations (`config/directory.toml`).
 //!
@@ -21,6 +23,7 @@
 
 pub mod config;
 pub mod directory;
+pub mod fact;
 pub mod record;
 pub mod snapshot;
 
@@ -29,6 +32,7 @@ pub use config::{
     SelectorOverride,
 };
 pub use directory::{Directory, DirectoryEntry, DirectoryError, DirectoryKind, Location};
+pub use fact::{DateKind, Fact, FactKey, FactKeyError, FactValue, OfferingFlag};
 pub use record::{
     Condition, Contact, ContactKind, Cost, Duration, Offerings, PageDates, PageRecord, ProcessStep,
     Purpose, Section, TelLinkMismatch,

@@ -209,6 +209,21 @@ pub struct Offerings {
     pub product_conditions: BTreeMap<String, Vec<String>>,
 }
 
+impl Offerings {
+    /// What the record says about an offering flag: `Some(true)` stated
+    /// yes, `Some(false)` stated no, `None` not stated.
+    pub fn flag(&self, flag: crate::fact::OfferingFlag) -> Option<bool> {
+        use crate::fact::OfferingFlag;
+        let said = match flag {
+            OfferingFlag::AllFdaApproved => self.all_fda_approved,
+            OfferingFlag::ClinicalTrials => self.clinical_trials,
+            OfferingFlag::ManufacturingOnSite => self.manufacturing_on_site,
+        };
+        // The normalizer only ever states "yes": `false` is "not stated".
+        said.then_some(true)
+    }
+}
+
 /// A disease the page says CAR T treats or is being studied for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Condition {
