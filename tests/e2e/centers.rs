@@ -258,10 +258,11 @@ fn remove_takes_out_one_table_with_its_comment() {
     fixture.centers(&["remove", "moffitt"]).assert().success();
     let empty = fixture.config_text();
     assert!(empty.starts_with("# Watched centers -- hand-edited, keep my notes!\n[fetch]\nmin_delay_ms   = 1500   # be gentle\n"), "{empty}");
+    // A config left with no center is valid to edit, but an error to run.
     check_config(&fixture.config())
         .assert()
-        .success()
-        .stdout(contains("0 center(s)"));
+        .code(2)
+        .stderr(contains("no centers"));
     assert_eq!(fixture.files(), ["centers.toml", "directory.toml"]);
 }
 

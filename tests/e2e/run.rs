@@ -1,8 +1,8 @@
 //! End-to-end: `cartwatch run`, the scheduled job. The real binary takes a
 //! snapshot, diffs it against the previous one, audits, and POSTs to webhook
 //! receivers on loopback: one that accepts, one that fails with 500 and one
-//! that hangs. A failing webhook never loses the snapshot and never changes
-//! the exit status (0 no changes, 1 changes).
+//! that hangs. A failing webhook never loses the snapshot; it gets its own
+//! exit status, 3, distinct from 0 (no changes) and 1 (changes).
 
 use cartwatch_store::Store;
 use cartwatch_tests::{bundled_captures, cartwatch, repo_root};
@@ -150,7 +150,8 @@ fn a_failing_and_a_hanging_webhook_are_reported_and_the_snapshot_is_kept() {
         stdout_of(first.get_output())
     );
 
-    // Second run: a center was added to the config, a change: exit 1 and notify.
+    // Second run: a center was added to the config, a change: notify. Two of
+    // the three webhooks fail: exit 3 (an alert may be lost), not 1.
     let (captures, config) = failed_capture_set(dir.path(), &["alpha", "beta"]);
     let started = std::time::Instant::now();
     let second = cartwatch()
@@ -173,7 +174,7 @@ fn a_failing_and_a_hanging_webhook_are_reported_and_the_snapshot_is_kept() {
         ])
         .timeout(Duration::from_secs(60))
         .assert()
-        .code(1);
+        .code(3);
     let output = second.get_output();
     let (stdout, stderr) = (stdout_of(output), stderr_of(output));
     // The hanging receiver was given up on: 2 attempts of 0.5 s, not an hour.
@@ -220,6 +221,35 @@ fn a_failing_and_a_hanging_webhook_are_reported_and_the_snapshot_is_kept() {
     // The failing receiver was retried once; the hanging one was tried twice too.
     assert_eq!(failing.bodies().len(), 2);
     assert_eq!(hanging.bodies().len(), 2);
+}
+
+#[test]
+fn every_webhook_failing_exits_3_not_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let failing = Receiver::start(Behaviour::Fail500);
+    let run = |centers: &[&str]| {
+        let (captures, config) = failed_capture_set(dir.path(), centers);
+        let mut cmd = cartwatch();
+        cmd.args(["run", "--from"])
+            .arg(&captures)
+            .arg("--config")
+            .arg(&config)
+            .arg("--store")
+            .arg(&store)
+            .args(["--notify", &failing.url()])
+            .args(["--notify-retries", "0", "--notify-timeout", "2"]);
+        cmd
+    };
+    run(&["alpha"]).assert().code(0);
+    let output = run(&["alpha", "beta"]).assert().code(3);
+    let output = output.get_output();
+    let (stdout, stderr) = (stdout_of(output), stderr_of(output));
+    assert!(stdout.contains("0 delivered, 1 FAILED"), "{stdout}");
+    assert!(stderr.contains("the receiver answered 500"), "{stderr}");
+    assert_eq!(failing.bodies().len(), 1);
+    // The snapshot is kept all the same.
+    assert_eq!(Store::open(&store).unwrap().list().unwrap().len(), 2);
 }
 
 #[test]

@@ -20,6 +20,7 @@ impl StoreArg {
     /// Opens an existing store to read it (creating, changing and deleting
     /// nothing), naming the folder in any error.
     pub fn open(&self) -> Result<Store> {
+        self.refuse_file()?;
         Store::open_read_only(&self.store)
             .with_context(|| format!("cannot open the store at {}", self.store.display()))
     }
@@ -28,8 +29,26 @@ impl StoreArg {
     /// folder in any error: only `snapshot`, `run`, `import-captures`, `prune`
     /// and `fsck --repair` write.
     pub fn open_for_writing(&self) -> Result<Store> {
+        self.refuse_file()?;
         Store::open(&self.store)
             .with_context(|| format!("cannot open the store at {}", self.store.display()))
+    }
+}
+
+impl StoreArg {
+    /// A store is a folder: a path naming a regular file (a typo, a backup
+    /// archive) is an error that says so, rather than an OS error.
+    fn refuse_file(&self) -> Result<()> {
+        let path = &self.store;
+        if path.exists() && !path.is_dir() {
+            anyhow::bail!(
+                "the store path {} is a file, not a folder; a store is a folder \
+                 (pass --store with an existing store folder, or a new folder name \
+                 for `cartwatch snapshot` to create)",
+                path.display()
+            );
+        }
+        Ok(())
     }
 }
 
@@ -48,7 +67,8 @@ impl ConfigArg {
     }
 }
 
-/// Reads and validates a configuration file.
+/// Reads and validates a configuration file; a file listing no center
+/// (empty, cut short) is an error naming it.
 pub fn load_config(path: &Path) -> Result<Config> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
@@ -56,7 +76,10 @@ pub fn load_config(path: &Path) -> Result<Config> {
             path.display()
         )
     })?;
-    Ok(Config::from_toml_str(&text, &path.display().to_string())?)
+    let file = path.display().to_string();
+    let config = Config::from_toml_str(&text, &file)?;
+    config.require_centers(&file)?;
+    Ok(config)
 }
 
 /// Which vocabulary to use.
@@ -110,12 +133,17 @@ pub fn require_center(manifest: &cartwatch_model::SnapshotManifest, center: &str
     Ok(())
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: warnings).
+/// Logs to stderr, filtered by `RUST_LOG` (default: warnings, but only
+/// errors from chromiumoxide, which warns about every DevTools message newer
+/// than its protocol bindings: noise, not a problem of the run), coloured
+/// only when stderr is a terminal (a log file or journal gets plain text).
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,chromiumoxide=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

@@ -2,7 +2,8 @@
 //!
 //! Thin by design: each subcommand parses its flags, calls the library
 //! crates and prints. Exit status: 0 success (for `diff`: no changes),
-//! 1 changes or findings, 2 error.
+//! 1 changes or findings, 2 error, 3 (`run`) a webhook could not be notified,
+//! 141 stdout was closed early (`cartwatch diff | head -1`), quietly.
 
 mod claims_data;
 mod commands;
@@ -45,7 +46,7 @@ enum Command {
     ImportCaptures(commands::import_captures::Args),
     /// Write a snapshot's raw captures as a WARC 1.1 file.
     ExportWarc(commands::export_warc::Args),
-    /// The scheduled job: snapshot, diff against the previous one, audit, notify webhooks.
+    /// The scheduled job: snapshot, diff, audit, notify webhooks (exit 0: no changes, 1: changes, 2: error, 3: a webhook failed).
     Run(commands::run::Args),
     /// Write a self-contained HTML report: matrix, timelines, diffs, contacts, audit.
     Report(commands::report::Args),
@@ -80,9 +81,41 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`cartwatch diff | head -1`): stop quietly,
+        // with the status a shell shows for a process ended by SIGPIPE.
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(141),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_message(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether the error comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes joined by `: `, each said once: a cause whose
+/// text the message before it already includes (an OS error that a library
+/// error quotes and also carries as its source) is not repeated.
+fn error_message(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    let mut previous = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !previous.is_empty() && previous.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+        previous = text;
+    }
+    message
 }

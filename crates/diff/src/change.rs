@@ -72,8 +72,10 @@ pub enum CenterStatus {
     Unreachable,
     /// Only the newer snapshot has the center (added to the config).
     Added,
-    /// Only the older snapshot has the center (removed from the config).
-    Removed,
+    /// Only the older snapshot has the center: it was dropped from the
+    /// config and is no longer watched (its stored snapshots are kept; its
+    /// content is not reported as removed).
+    NoLongerWatched,
 }
 
 impl CenterStatus {
@@ -84,7 +86,7 @@ impl CenterStatus {
             CenterStatus::Changed => "changed",
             CenterStatus::Unreachable => "unreachable",
             CenterStatus::Added => "added",
-            CenterStatus::Removed => "removed",
+            CenterStatus::NoLongerWatched => "no_longer_watched",
         }
     }
 }
@@ -191,8 +193,10 @@ pub enum ChangeKind {
     PageRemoved,
     /// The center was added to the configuration.
     CenterAdded,
-    /// The center was removed from the configuration.
-    CenterRemoved,
+    /// The center is no longer in the configuration: a note, not a change
+    /// (it does not make `diff` exit 1 nor `run` notify), and never removed
+    /// content.
+    CenterNoLongerWatched,
 }
 
 impl ChangeKind {
@@ -233,7 +237,7 @@ impl ChangeKind {
         ChangeKind::PageAdded,
         ChangeKind::PageRemoved,
         ChangeKind::CenterAdded,
-        ChangeKind::CenterRemoved,
+        ChangeKind::CenterNoLongerWatched,
     ];
 
     /// The snake_case id used in JSON.
@@ -274,17 +278,20 @@ impl ChangeKind {
             ChangeKind::PageAdded => "page_added",
             ChangeKind::PageRemoved => "page_removed",
             ChangeKind::CenterAdded => "center_added",
-            ChangeKind::CenterRemoved => "center_removed",
+            ChangeKind::CenterNoLongerWatched => "center_no_longer_watched",
         }
     }
 
     /// False only for the reminders [`ChangeKind::PageStillUnreachable`] and
-    /// [`ChangeKind::PageStillSuspect`], which do not make `cartwatch diff`
-    /// exit 1.
+    /// [`ChangeKind::PageStillSuspect`] and the note
+    /// [`ChangeKind::CenterNoLongerWatched`], which do not make `cartwatch
+    /// diff` exit 1.
     pub fn counts_as_change(self) -> bool {
         !matches!(
             self,
-            ChangeKind::PageStillUnreachable | ChangeKind::PageStillSuspect
+            ChangeKind::PageStillUnreachable
+                | ChangeKind::PageStillSuspect
+                | ChangeKind::CenterNoLongerWatched
         )
     }
 
@@ -302,7 +309,7 @@ impl ChangeKind {
                 | ChangeKind::PageAdded
                 | ChangeKind::PageRemoved
                 | ChangeKind::CenterAdded
-                | ChangeKind::CenterRemoved
+                | ChangeKind::CenterNoLongerWatched
         )
     }
 }

@@ -57,7 +57,7 @@
 //!   "to": "<snapshot id>",              // the newer snapshot
 //!   "centers": [{
 //!     "center": "<center id>",
-//!     "status": "unchanged" | "changed" | "unreachable" | "added" | "removed",
+//!     "status": "unchanged" | "changed" | "unreachable" | "added" | "no_longer_watched",
 //!     "changes": [{
 //!       "kind": "<change kind>",        // see below
 //!       "summary": "<one line>",
@@ -84,9 +84,11 @@
 //! `review_date_changed`, `revision_date_changed`, `text_changed`,
 //! `page_unreachable`, `page_still_unreachable`, `page_recovered`,
 //! `page_content_suspect`, `page_still_suspect`, `page_redirected`,
-//! `page_added`, `page_removed`, `center_added`, `center_removed`. Every kind
-//! except the reminders `page_still_unreachable` and `page_still_suspect`
-//! counts as a change for the exit status.
+//! `page_added`, `page_removed`, `center_added`, `center_no_longer_watched`.
+//! Every kind except the reminders `page_still_unreachable` and
+//! `page_still_suspect` and the note `center_no_longer_watched` (a center
+//! dropped from the config is not removed content) counts as a change for
+//! the exit status.
 //!
 //! # Failed pages
 //!

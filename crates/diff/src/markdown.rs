@@ -30,12 +30,12 @@ pub fn diff(report: &DiffReport) -> String {
     );
     let count = |s: CenterStatus| report.centers.iter().filter(|c| c.status == s).count();
     out.push_str(&format!(
-        "**{} changes.** Centers: {} changed, {} unreachable, {} added, {} removed, {} unchanged.\n",
+        "**{} changes.** Centers: {} changed, {} unreachable, {} added, {} no longer watched, {} unchanged.\n",
         report.change_count(),
         count(CenterStatus::Changed),
         count(CenterStatus::Unreachable),
         count(CenterStatus::Added),
-        count(CenterStatus::Removed),
+        count(CenterStatus::NoLongerWatched),
         count(CenterStatus::Unchanged),
     ));
     for center in report.centers.iter().filter(|c| !c.changes.is_empty()) {

@@ -254,15 +254,18 @@ fn center_diff(
         }
         (Some(fc), None) => {
             changes.push(Change {
-                kind: ChangeKind::CenterRemoved,
-                summary: format!("center removed from the config: {}", fc.name),
+                kind: ChangeKind::CenterNoLongerWatched,
+                summary: format!(
+                    "no longer watched (not in the config; its stored snapshots are kept): {}",
+                    fc.name
+                ),
                 before: Some(fc.name.clone()),
                 after: None,
                 evidence: None,
                 url: fc.pages.first().map(|p| p.url.clone()).unwrap_or_default(),
                 fact: "center".into(),
             });
-            CenterStatus::Removed
+            CenterStatus::NoLongerWatched
         }
         (Some(fc), Some(tc)) => {
             for tp in &tc.pages {

@@ -42,7 +42,8 @@ pub(crate) fn sign(kind: ChangeKind) -> char {
         | CenterAdded => '+',
         ContactRemoved | ProductRemoved | AllApprovedRemoved | ConditionRemoved
         | PopulationRemoved | TrialRemoved | ManufacturingRemoved | StageRemoved
-        | SideEffectRemoved | PageRemoved | CenterRemoved => '-',
+        | SideEffectRemoved | PageRemoved => '-',
+        CenterNoLongerWatched => '!',
         _ => '~',
     }
 }
@@ -63,12 +64,12 @@ pub fn diff(report: &DiffReport, color: bool) -> String {
     let mut out = format!("cartwatch diff {} → {}\n", report.from, report.to);
     let count = |s: CenterStatus| report.centers.iter().filter(|c| c.status == s).count();
     out.push_str(&format!(
-        "{} changes; centers: {} changed, {} unreachable, {} added, {} removed, {} unchanged\n",
+        "{} changes; centers: {} changed, {} unreachable, {} added, {} no longer watched, {} unchanged\n",
         report.change_count(),
         count(CenterStatus::Changed),
         count(CenterStatus::Unreachable),
         count(CenterStatus::Added),
-        count(CenterStatus::Removed),
+        count(CenterStatus::NoLongerWatched),
         count(CenterStatus::Unchanged),
     ));
     for center in report.centers.iter().filter(|c| !c.changes.is_empty()) {

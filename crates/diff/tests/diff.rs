@@ -454,7 +454,7 @@ fn centers_and_pages_added_to_or_removed_from_the_config() {
         vec![
             ("c", CenterStatus::Changed),
             ("new", CenterStatus::Added),
-            ("gone", CenterStatus::Removed)
+            ("gone", CenterStatus::NoLongerWatched)
         ]
     );
     assert_eq!(
@@ -468,7 +468,7 @@ fn centers_and_pages_added_to_or_removed_from_the_config() {
     );
     assert_eq!(
         kinds(&report.centers[2].changes),
-        vec![ChangeKind::CenterRemoved]
+        vec![ChangeKind::CenterNoLongerWatched]
     );
 
     let back = diff(&to, &from, &DiffOptions::default());

@@ -137,7 +137,7 @@ impl SnapshotWriter<'_> {
         if self.pack.is_none() {
             // Named in the index first: a crash leaves a pack provably ours.
             self.store
-                .db
+                .db("writing a snapshot")?
                 .insert(KEY_WRITING, encode_pack_numbers(&[self.pack_no]))
                 .map_err(|e| self.store.sled_err(e))?;
             self.store.flush()?;
@@ -378,13 +378,14 @@ impl SnapshotWriter<'_> {
         batch.insert(snapshot_key(&self.id), entry);
         batch.remove(KEY_WRITING);
         self.store
-            .db
+            .db("committing a snapshot")?
             .apply_batch(batch)
             .map_err(|e| self.store.sled_err(e))?;
         // From here the pack belongs to the index: never delete it on drop.
         self.committed = true;
         failpoint("after_manifest");
         self.store.flush()?;
+        self.store.publish_view()?;
         self.store.lock_cache().insert(blob_hash, Arc::new(stored));
         Ok(manifest)
     }
@@ -395,7 +396,9 @@ impl Drop for SnapshotWriter<'_> {
         if !self.committed {
             self.pack = None;
             let _ = std::fs::remove_file(self.pack_path());
-            let _ = self.store.db.remove(KEY_WRITING);
+            if let Ok(db) = self.store.db("") {
+                let _ = db.remove(KEY_WRITING);
+            }
         }
     }
 }

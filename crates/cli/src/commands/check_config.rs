@@ -20,6 +20,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let path = &args.config.config;
     let (_, config) = load_config_located(path)?;
+    // An empty or cut-short file is an error here too, as for `snapshot`.
+    config.require_centers(&path.display().to_string())?;
     let pages: usize = config.centers.iter().map(|c| c.pages.len()).sum();
     let fetch = &config.fetch;
     println!(
@@ -36,10 +38,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         fetch.retries,
         if fetch.respect_robots { "respected" } else { "ignored" },
     );
-    if config.centers.is_empty() {
-        println!("no [[center]] entries: nothing would be fetched (add some with `cartwatch centers add`)");
-        return Ok(ExitCode::SUCCESS);
-    }
     let id_width = config
         .centers
         .iter()

@@ -3,9 +3,10 @@
 //! editor's eye.
 //!
 //! The snapshot is stored before anything is sent, so a failing webhook never
-//! loses it: notification failures are printed on stderr and in the summary,
-//! and leave the exit status alone. Exit status as `cartwatch diff`'s: 0 no
-//! changes, 1 changes, 2 error (nothing stored).
+//! loses it: notification failures are printed on stderr and in the summary.
+//! Exit status: 0 no changes, 1 changes, 2 error (nothing stored), 3 a
+//! webhook could not be notified (the snapshot is stored; an alert may be
+//! lost), so a timer unit that accepts 1 still sees a lost alert.
 
 use crate::common::{load_view, ConfigArg, StoreArg, VocabularyArg};
 use crate::pipeline::{take_snapshot, PageSource};
@@ -203,12 +204,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             format!("; notifications: {} delivered", urls.len())
         }
     );
-    Ok(if changes > 0 {
+    Ok(if failed > 0 {
+        ExitCode::from(NOTIFY_FAILED)
+    } else if changes > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
+
+/// The exit status of a run where at least one webhook could not be notified
+/// (after its retries): distinct from 1 ("changes found"), which schedulers
+/// are told to accept.
+pub const NOTIFY_FAILED: u8 = 3;
 
 /// Loads the new snapshot and the previous one, and diffs them with the
 /// store's history; no previous snapshot means no diff.

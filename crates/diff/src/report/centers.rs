@@ -148,7 +148,7 @@ pub(super) fn render_pages(
     };
     let Some(center) = center else {
         out.push_str(
-            "<p class=\"note\">Not in the newest snapshot (removed from the config).</p>\n",
+            "<p class=\"note\">Not in the newest snapshot: no longer watched (not in the config).</p>\n",
         );
         return;
     };
