@@ -10,25 +10,29 @@
 //! and counts the gap. A span ends only at a snapshot where the page was read
 //! and no longer stated the fact (or stated another value for it).
 //!
-//! Facts come from one function, [`facts_of`], so the flattening can be
-//! swapped for a shared one (`PageRecord::facts()`) without touching the rest.
+//! Facts come from the model's one flattening, `PageRecord::facts()`,
+//! through [`facts_of`], which keys and words them for spans.
 
 use crate::suspect::content_suspect;
 use crate::SnapshotView;
-use cartwatch_model::{CenterSnapshot, ContactKind, PageRecord};
+use cartwatch_model::{CenterSnapshot, FactKey, FactValue, PageRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// Kinds of facts, as `--fact` names them.
-pub const FACT_KINDS: [&str; 7] = [
+pub const FACT_KINDS: [&str; 11] = [
     "product",
+    "offering",
+    "condition",
+    "population",
+    "target",
     "contact",
     "stage",
-    "date",
-    "condition",
     "side_effect",
     "cost",
+    "date",
+    "title",
 ];
 
 /// One fact a record states.
@@ -46,103 +50,69 @@ pub struct Fact {
     pub evidence: Option<String>,
 }
 
-/// The facts of a record, flattened (the one place that knows the record's
-/// shape for history).
+/// The facts of a record for history: the model's one flattening,
+/// [`PageRecord::facts`], keyed and worded for spans (a contact by its
+/// number, shown with its purposes; a stage with its durations; a product
+/// with the diseases it is offered for here).
 pub fn facts_of(record: &PageRecord) -> Vec<Fact> {
-    let evidence = |key: &str| record.evidence.get(key).cloned();
-    let mut out = Vec::new();
-    let offerings = &record.offerings;
-    for product in &offerings.products {
-        let conditions = offerings
-            .product_conditions
-            .get(product)
-            .map(|c| format!(" (for {})", c.join(", ")))
-            .unwrap_or_default();
-        out.push(Fact {
-            kind: "product",
-            key: product.clone(),
-            value: format!("{product}{conditions}"),
-            evidence: evidence(&format!("product:{product}")),
-        });
-    }
-    for contact in &record.contacts {
-        let (key, shown) = match contact.kind {
-            ContactKind::Phone => (
-                contact.e164.clone().or_else(|| contact.display.clone()),
-                contact.display.clone().or_else(|| contact.e164.clone()),
-            ),
-            _ => (contact.address.clone(), contact.address.clone()),
-        };
-        let Some(key) = key else { continue };
-        let purposes: Vec<&str> = contact.purposes.iter().map(|p| p.as_str()).collect();
-        let value = match purposes.is_empty() {
-            true => shown.unwrap_or_else(|| key.clone()),
-            false => format!(
-                "{} ({})",
-                shown.unwrap_or_else(|| key.clone()),
-                purposes.join(", ")
-            ),
-        };
-        out.push(Fact {
-            kind: "contact",
-            key,
-            value,
-            evidence: Some(contact.evidence.clone()).filter(|e| !e.is_empty()),
-        });
-    }
-    for step in &record.process {
-        let durations: Vec<&str> = step.durations.iter().map(|d| d.text.as_str()).collect();
-        out.push(Fact {
-            kind: "stage",
-            key: step.stage.clone(),
-            value: match durations.is_empty() {
-                true => "no duration stated".to_string(),
-                false => durations.join("; "),
-            },
-            evidence: Some(step.evidence.clone()).filter(|e| !e.is_empty()),
-        });
-    }
-    for (name, date) in [
-        ("reviewed", &record.dates.reviewed),
-        ("revised", &record.dates.revised),
-    ] {
-        if let Some(date) = date {
-            out.push(Fact {
-                kind: "date",
-                key: name.to_string(),
-                value: date.clone(),
-                evidence: evidence(&format!("date:{name}")),
-            });
-        }
-    }
-    for condition in &offerings.conditions {
-        out.push(Fact {
-            kind: "condition",
-            key: condition.id.clone(),
-            value: match condition.investigational {
-                true => format!("{} (investigational)", condition.id),
-                false => condition.id.clone(),
-            },
-            evidence: evidence(&format!("condition:{}", condition.id)),
-        });
-    }
-    for effect in &record.side_effects {
-        out.push(Fact {
-            kind: "side_effect",
-            key: effect.clone(),
-            value: effect.clone(),
-            evidence: evidence(&format!("side_effect:{effect}")),
-        });
-    }
-    for cost in &record.costs {
-        out.push(Fact {
-            kind: "cost",
-            key: cost.text.clone(),
-            value: cost.text.clone(),
-            evidence: Some(cost.evidence.clone()).filter(|e| !e.is_empty()),
-        });
-    }
-    out
+    record
+        .facts()
+        // An offering flag the page does not state is unknown, not a fact.
+        .filter(|fact| !matches!(fact.value, FactValue::Flag(None)))
+        .map(|fact| {
+            let kind = match fact.kind() {
+                "process" => "stage",
+                other => FACT_KINDS
+                    .iter()
+                    .copied()
+                    .find(|k| *k == other)
+                    .unwrap_or("offering"),
+            };
+            let (key, value) = match (&fact.key, &fact.value) {
+                (_, FactValue::Contact(contact)) => {
+                    let key = fact.value_text();
+                    let shown = contact.display.clone().unwrap_or_else(|| key.clone());
+                    let purposes: Vec<&str> = contact.purposes.iter().map(|p| p.as_str()).collect();
+                    let value = match purposes.is_empty() {
+                        true => shown,
+                        false => format!("{shown} ({})", purposes.join(", ")),
+                    };
+                    (key, value)
+                }
+                (FactKey::Product(id), _) => {
+                    let value = match record.offerings.product_conditions.get(id) {
+                        Some(c) if !c.is_empty() => format!("{id} (for {})", c.join(", ")),
+                        _ => id.clone(),
+                    };
+                    (id.clone(), value)
+                }
+                (_, FactValue::Stage(durations)) => {
+                    let value = match durations.is_empty() {
+                        true => "no duration stated".to_string(),
+                        false => fact.detail(),
+                    };
+                    (fact.name(), value)
+                }
+                (FactKey::Cost, _) => (fact.value_text(), fact.value_text()),
+                (_, FactValue::Condition { investigational }) => {
+                    let name = fact.name();
+                    let value = match investigational {
+                        true => format!("{name} (investigational)"),
+                        false => name.clone(),
+                    };
+                    (name, value)
+                }
+                (_, FactValue::Named) => (fact.name(), fact.name()),
+                _ => (fact.name(), fact.value_text()),
+            };
+            Fact {
+                kind,
+                key,
+                value,
+                evidence: Some(fact.evidence.to_string()).filter(|e| !e.is_empty()),
+            }
+        })
+        .collect()
 }
 
 /// A snapshot in which a page was read: its id and the page's capture time.

@@ -116,3 +116,31 @@ fn a_changed_value_is_a_new_span_of_the_same_fact() {
     assert_eq!(collection[1].value, "four hours");
     assert!(collection[1].ended.is_none());
 }
+
+#[test]
+fn facts_follow_the_models_flattening_and_unstated_flags_are_not_facts() {
+    // base_record states clinical trials and leaves the other flags unstated.
+    let record = base_record(URL);
+    let view = snap("2026-10-01T06:00:00Z").page("c", record).build();
+    let history = center_history(&[&view], "c", &["offering".to_string()]);
+    let keys: Vec<&str> = history.facts.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["age_max", "clinical_trials"]);
+    let all = center_history(&[&view], "c", &[]);
+    for kind in [
+        "product",
+        "condition",
+        "population",
+        "target",
+        "contact",
+        "stage",
+        "side_effect",
+        "cost",
+        "date",
+        "title",
+    ] {
+        assert!(
+            all.facts.iter().any(|f| f.fact == kind),
+            "no {kind}: {all:#?}"
+        );
+    }
+}
