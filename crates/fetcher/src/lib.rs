@@ -37,7 +37,8 @@ pub mod progress;
 pub mod robots;
 
 pub use captures::{
-    read_capture_dir, read_capture_dir_with, write_capture_dir, CaptureError, CaptureSet,
+    read_capture_dir, read_capture_dir_with, scan_capture_dir_with, write_capture_dir,
+    CaptureError, CaptureIndex, CaptureSet, PendingCapture,
 };
 pub use http::{FetchError, FetchRequest, Fetcher};
 

@@ -297,6 +297,7 @@ fn import_period(
         base: archive.base(),
         captures: refs,
     };
+    let captures = captures.into_iter().map(Ok);
     let manifest = store_snapshot(config, store, vocabulary, captures, source, taken_at)?;
     known.add(&manifest);
     tally.snapshots += 1;
