@@ -28,7 +28,7 @@ pub struct Args {
 /// Reads the captures, normalizes them with the config's selectors and the
 /// vocabulary, and stores one snapshot.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let config = args.config.load()?;
+    let config = args.config.load_watch_list()?;
     let vocabulary = args.vocabulary.load()?;
     let (captures, declared) = if args.path.is_dir() {
         let set = read_capture_dir_with(&args.path, config.fetch.max_body_bytes)?;
@@ -54,7 +54,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         taken_at,
     )?;
-    print!("{}", crate::commands::snapshot::summary(&manifest));
+    crate::common::print_clean(&crate::commands::snapshot::summary(&manifest))?;
     Ok(ExitCode::SUCCESS)
 }
 
