@@ -19,42 +19,14 @@ use cartwatch_model::{
 };
 use cartwatch_store::Store;
 use cartwatch_tests::{bundled_captures, cartwatch, repo_root};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The Chromium binary, or `None` (after saying why) when the test should skip.
 fn chromium() -> Option<PathBuf> {
-    let candidates: Vec<PathBuf> = match std::env::var_os("CARTWATCH_CHROMIUM") {
-        Some(path) => vec![PathBuf::from(path)],
-        None => [
-            "/usr/bin/chromium",
-            "/usr/bin/chromium-browser",
-            "/usr/bin/google-chrome",
-        ]
-        .iter()
-        .map(PathBuf::from)
-        .collect(),
-    };
-    if let Some(found) = candidates.into_iter().find(|p| p.is_file()) {
-        return Some(found);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "CI=true but no Chromium (looked for CARTWATCH_CHROMIUM, /usr/bin/chromium, \
-             chromium-browser, google-chrome): .ci/run installs it with .ci/install-chromium"
-        );
-    }
-    // Straight to stderr, past the test harness's capture, so a plain
-    // `cargo test` shows that this test did not really run.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED report_browser: Chromium is not installed, so the report was not checked in a browser. \
-         Install it with `.ci/install-chromium --install` (Debian package `chromium`) \
-         or set CARTWATCH_CHROMIUM=/path/to/chromium."
-    );
-    None
+    cartwatch_tests::chromium_or_skip("report_browser")
 }
 
 /// Runs headless Chromium with the issue's flags and a fresh profile, kills it
@@ -242,6 +214,7 @@ fn page(url: &str, outcome: FetchOutcome, has_record: bool) -> PageSnapshot {
         body_sha256: None,
         body_len: None,
         has_record,
+        rendered_by: Default::default(),
     }
 }
 

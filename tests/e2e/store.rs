@@ -6,10 +6,8 @@ use cartwatch_store::warc::{captures_from_records, read_warc_file};
 use cartwatch_store::Store;
 use cartwatch_tests::{bundled_captures, cartwatch};
 use predicates::str::contains;
-use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 fn stdout_of(args: &[&str], store: &Path) -> String {
     let out = cartwatch()
@@ -158,82 +156,6 @@ fn sigkill_during_prune_loses_nothing_kept_and_the_next_open_finishes_it() {
         assert!(again.contains("0 unreferenced blob(s)"), "{point}: {again}");
         import(&store, "2026-11-01");
     }
-}
-
-/// A server that answers robots.txt at once and every page after `delay`.
-fn slow_server(delay: Duration) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                let n = stream.read(&mut buf).unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]);
-                let response = if request.starts_with("GET /robots.txt") {
-                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                        .to_string()
-                } else {
-                    std::thread::sleep(delay);
-                    let body = "<html><head><title>Slow</title></head><body><main><p>CAR T-cell therapy. Call 212-639-2000.</p></main></body></html>";
-                    format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
-                };
-                let _ = stream.write_all(response.as_bytes());
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
-#[test]
-fn a_second_process_on_the_same_store_is_told_the_pid_in_use() {
-    let base = slow_server(Duration::from_secs(4));
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("centers.toml");
-    std::fs::write(
-        &config,
-        format!("[fetch]\nallow_private = true\nmin_delay_ms = 10\nretries = 0\ntimeout_secs = 30\n\n[[center]]\nid = \"slow\"\nname = \"Slow\"\npages = [\"{base}/car-t\"]\n"),
-    )
-    .unwrap();
-    let store = dir.path().join("store");
-    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("cartwatch"))
-        .current_dir(cartwatch_tests::repo_root())
-        .args(["snapshot", "--config"])
-        .arg(&config)
-        .arg("--store")
-        .arg(&store)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = first.id();
-    // Wait until the first run holds the store.
-    let started = Instant::now();
-    let lock = store.join("cartwatch.lock");
-    while std::fs::read_to_string(&lock).map_or(true, |t| t.trim() != pid.to_string()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "first run never locked"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    cartwatch()
-        .args(["snapshots", "--store"])
-        .arg(&store)
-        .assert()
-        .code(2)
-        .stderr(contains(format!("in use by PID {pid}")));
-    let status = first.wait().unwrap();
-    let mut err = String::new();
-    first
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert!(status.success(), "first run: {status:?} {err}");
-    assert_eq!(ids(&store).len(), 1, "the first run's snapshot is whole");
 }
 
 #[test]

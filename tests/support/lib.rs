@@ -139,3 +139,40 @@ pub fn serve_capture_dir(dir: &Path) -> (StaticServer, String) {
     }
     (server, config)
 }
+
+/// The Chromium binary for tests that need a browser, or `None` (after
+/// saying on stderr that `test` did not really run) when there is none.
+/// `CARTWATCH_CHROMIUM` names another binary. With `CI=true` a missing
+/// Chromium panics, since `.ci/run` installs it (`.ci/install-chromium`).
+pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    use std::io::Write;
+    let candidates: Vec<PathBuf> = match std::env::var_os("CARTWATCH_CHROMIUM") {
+        Some(path) => vec![PathBuf::from(path)],
+        None => [
+            "/usr/bin/chromium",
+            "/usr/bin/chromium-browser",
+            "/usr/bin/google-chrome",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect(),
+    };
+    if let Some(found) = candidates.into_iter().find(|p| p.is_file()) {
+        return Some(found);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!(
+            "CI=true but no Chromium (looked for CARTWATCH_CHROMIUM, /usr/bin/chromium, \
+             chromium-browser, google-chrome): .ci/run installs it with .ci/install-chromium"
+        );
+    }
+    // Straight to stderr, past the test harness's capture, so a plain
+    // `cargo test` shows that this test did not really run.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: Chromium is not installed, so this was not checked in a browser. \
+         Install it with `.ci/install-chromium --install` (Debian package `chromium`) \
+         or set CARTWATCH_CHROMIUM=/path/to/chromium."
+    );
+    None
+}

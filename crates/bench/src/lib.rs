@@ -980,6 +980,7 @@ pub fn write_capture_dir_for_day(dir: &Path, pages: &[CenterPage], day: u32) -> 
             error: None,
             attempts: 1,
             body: Some(p.html.as_bytes().to_vec()),
+            rendered_by: Default::default(),
         })
         .collect();
     cartwatch_fetcher::write_capture_dir(dir, &captures)

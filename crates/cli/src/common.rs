@@ -134,12 +134,14 @@ pub fn require_center(manifest: &cartwatch_model::SnapshotManifest, center: &str
     Ok(())
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: warnings), coloured
+/// Logs to stderr, filtered by `RUST_LOG` (default: warnings, but only
+/// errors from chromiumoxide, which warns about every DevTools message newer
+/// than its protocol bindings: noise, not a problem of the run), coloured
 /// only when stderr is a terminal (a log file or journal gets plain text).
 pub fn init_logging() {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,chromiumoxide=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| CleanWriter::new(std::io::stderr()))

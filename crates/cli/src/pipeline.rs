@@ -127,7 +127,14 @@ fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
         .iter()
         .map(|c| (c.id.clone(), c.allow_private_hosts.clone()))
         .collect();
-    let fetcher = Fetcher::with_private_hosts(&config.fetch, &private_hosts)?;
+    // Centers that set their own `fetch` mode; the rest follow [fetch] browser.
+    let modes = config
+        .centers
+        .iter()
+        .filter_map(|c| c.fetch.map(|mode| (c.id.clone(), mode)))
+        .collect();
+    let fetcher =
+        Fetcher::with_private_hosts(&config.fetch, &private_hosts)?.with_fetch_modes(modes)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -147,6 +147,31 @@ impl AddressPolicy {
         Ok(())
     }
 
+    /// Checks a URL against the addresses its host name resolved to (for
+    /// clients that resolve names themselves, like the browser): refused
+    /// when any of them is private or local and the host is not allowed.
+    /// IP literals are checked as by [`AddressPolicy::check_url`].
+    pub fn check_resolved(&self, url: &Url, addresses: &[IpAddr]) -> Result<(), String> {
+        self.check_url(url)?;
+        let host = url.host_str().unwrap_or_default();
+        if self.host_allowed(host, url.port_or_known_default()) {
+            return Ok(());
+        }
+        let refused: Vec<String> = addresses
+            .iter()
+            .filter(|ip| is_private_address(**ip))
+            .map(|ip| ip.to_string())
+            .collect();
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{url}: {host} resolves to {}, which is {HOW_TO_ALLOW}",
+                refused.join(", ")
+            ))
+        }
+    }
+
     /// The DNS resolver enforcing this policy.
     pub fn resolver(&self) -> GuardedResolver {
         GuardedResolver {
@@ -316,6 +341,27 @@ mod tests {
 
         let all = AddressPolicy::new(true, &[]);
         assert!(all.check_url(&url("http://127.0.0.1/")).is_ok());
+    }
+
+    #[test]
+    fn resolved_names_are_refused_when_any_address_is_private() {
+        let url = Url::parse("http://intranet.example:8080/a").unwrap();
+        let public: IpAddr = "93.184.216.34".parse().unwrap();
+        let private: IpAddr = "10.1.2.3".parse().unwrap();
+        let policy = AddressPolicy::new(false, &[]);
+        assert!(policy.check_resolved(&url, &[public]).is_ok());
+        let err = policy.check_resolved(&url, &[public, private]).unwrap_err();
+        assert!(
+            err.contains("10.1.2.3") && err.contains("allow_private"),
+            "{err}"
+        );
+        let allowed = AddressPolicy::new(false, &["intranet.example:8080".into()]);
+        assert!(allowed.check_resolved(&url, &[private]).is_ok());
+        assert!(AddressPolicy::new(true, &[])
+            .check_resolved(&url, &[private])
+            .is_ok());
+        let literal = Url::parse("http://127.0.0.2/").unwrap();
+        assert!(policy.check_resolved(&literal, &[]).is_err());
     }
 
     #[tokio::test]

@@ -178,6 +178,7 @@ pub fn read_capture_dir_with(dir: &Path, max_body_bytes: u64) -> Result<CaptureS
                 error,
                 attempts: 1,
                 body,
+                rendered_by: meta.rendered_by,
             });
         }
     }
@@ -222,6 +223,7 @@ pub fn write_capture_dir(dir: &Path, captures: &[Capture]) -> Result<(), Capture
             redirects: capture.redirects.clone(),
             etag: capture.etag.clone(),
             last_modified: capture.last_modified.clone(),
+            rendered_by: capture.rendered_by,
         };
         let path = center_dir.join(format!("{n}.json"));
         let json = serde_json::to_string_pretty(&meta).expect("capture meta serializes");
@@ -297,6 +299,7 @@ mod tests {
             error: None,
             attempts: 1,
             body: body.map(|b| b.to_vec()),
+            rendered_by: Default::default(),
         }
     }
 

@@ -232,6 +232,120 @@ pub fn is_bot_challenge(status: u16, cf_mitigated: Option<&str>, body: &[u8]) ->
     CHALLENGE_MARKERS.iter().any(|marker| text.contains(marker))
 }
 
+/// Visible characters below which a page with scripts is a script shell.
+const SHELL_MAX_TEXT: usize = 300;
+/// Visible characters below which a `<noscript>` asking for JavaScript means
+/// the page needs it.
+const NOSCRIPT_MAX_TEXT: usize = 1500;
+/// What a `<noscript>` says when the page needs JavaScript (lower case).
+const NEEDS_JAVASCRIPT: &[&str] = &[
+    "enable javascript",
+    "javascript is required",
+    "javascript is disabled",
+    "requires javascript",
+    "javascript must be enabled",
+    "turn on javascript",
+    "javascript to be enabled",
+    "javascript enabled",
+    "activate javascript",
+];
+
+/// Why an HTTP answer should be fetched again through the browser (for
+/// `fetch = "auto"`), or `None` when its HTML is the page: a bot challenge
+/// ([`is_bot_challenge`]), a 2xx script shell (scripts and under 300 visible
+/// characters), or a 2xx page whose `<noscript>` asks to enable JavaScript
+/// with little else to read. Linear in the body.
+pub fn browser_reason(status: u16, cf_mitigated: Option<&str>, body: &[u8]) -> Option<String> {
+    if is_bot_challenge(status, cf_mitigated, body) {
+        return Some(format!("{} is a bot challenge", status_sentence(status)));
+    }
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let scan = scan_text(body);
+    if scan.scripts > 0 && scan.visible < SHELL_MAX_TEXT {
+        return Some(format!(
+            "a script shell ({} scripts, {} visible characters)",
+            scan.scripts, scan.visible
+        ));
+    }
+    let noscript = scan.noscript.to_lowercase();
+    if scan.visible < NOSCRIPT_MAX_TEXT && NEEDS_JAVASCRIPT.iter().any(|p| noscript.contains(p)) {
+        return Some(format!(
+            "its <noscript> asks to enable JavaScript ({} visible characters)",
+            scan.visible
+        ));
+    }
+    None
+}
+
+/// What a quick pass over HTML finds: visible characters (not whitespace,
+/// not in tags, comments, scripts, styles, templates or `<noscript>`), the
+/// number of `<script>` elements, and the `<noscript>` text (first 4 KiB).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct TextScan {
+    visible: usize,
+    scripts: usize,
+    noscript: String,
+}
+
+/// One linear pass: every skip moves forward, nothing is parsed twice.
+fn scan_text(body: &[u8]) -> TextScan {
+    const RAW: &[&[u8]] = &[b"script", b"style", b"noscript", b"template"];
+    let mut scan = TextScan::default();
+    let lower = body.to_ascii_lowercase();
+    let mut i = 0;
+    while i < lower.len() {
+        let byte = lower[i];
+        if byte != b'<' {
+            // Count characters, not bytes: UTF-8 continuation bytes are skipped.
+            if !byte.is_ascii_whitespace() && !(0x80..0xC0).contains(&byte) {
+                scan.visible += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let rest = &lower[i + 1..];
+        if rest.starts_with(b"!--") {
+            i = find(&lower, i + 4, b"-->").map_or(lower.len(), |end| end + 3);
+            continue;
+        }
+        let name_len = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let name = &rest[..name_len];
+        let tag_end = find(&lower, i + 1, b">").map_or(lower.len(), |end| end + 1);
+        if let Some(raw) = RAW.iter().find(|raw| **raw == name) {
+            let close = [b"</".as_slice(), raw].concat();
+            let content_end = find(&lower, tag_end, &close).unwrap_or(lower.len());
+            if *raw == b"script" {
+                scan.scripts += 1;
+            } else if *raw == b"noscript" && scan.noscript.len() < 4096 {
+                let content = &body[tag_end.min(content_end)..content_end];
+                let text = String::from_utf8_lossy(&content[..content.len().min(4096)]);
+                scan.noscript.push_str(&text);
+                scan.noscript.push(' ');
+            }
+            i = find(&lower, content_end, b">").map_or(lower.len(), |end| end + 1);
+        } else {
+            i = tag_end;
+        }
+    }
+    scan
+}
+
+/// The first index at or after `from` where `needle` starts.
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from >= haystack.len() {
+        return None;
+    }
+    haystack[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|at| from + at)
+}
+
 /// A sentence for an HTTP error status: `HTTP 404 Not Found`.
 pub fn status_sentence(status: u16) -> String {
     let reason = reqwest::StatusCode::from_u16(status)
@@ -329,6 +443,47 @@ mod tests {
         assert!(is_bot_challenge(403, Some("challenge"), b""));
         assert!(!is_bot_challenge(404, None, cf));
         assert!(!is_bot_challenge(403, None, b"<h1>Forbidden</h1>"));
+    }
+
+    #[test]
+    fn script_shells_noscript_pages_and_challenges_need_the_browser() {
+        let shell = br#"<!doctype html><html><head><title>Care</title>
+            <script src="/app.js"></script></head><body><div id="root"></div>
+            <script>window.boot()</script></body></html>"#;
+        let reason = browser_reason(200, None, shell).unwrap();
+        assert!(reason.contains("script shell"), "{reason}");
+
+        let noscript = format!(
+            "<html><body><noscript>Please enable JavaScript to view this site.</noscript>{}</body></html>",
+            "<p>Menu</p>".repeat(40)
+        );
+        let reason = browser_reason(200, None, noscript.as_bytes()).unwrap();
+        assert!(reason.contains("noscript"), "{reason}");
+
+        let challenge = b"<title>Just a moment...</title><script>document.cookie='x=1';location.reload()</script>";
+        assert!(browser_reason(503, None, challenge)
+            .unwrap()
+            .contains("bot challenge"));
+
+        // A real page with scripts and a widget's noscript is read as served.
+        let article = format!(
+            "<html><head><script src=a.js></script></head><body><article>{}</article>\
+             <noscript>Enable JavaScript to see the map.</noscript></body></html>",
+            "CAR T-cell therapy is given at our center by a specialist team. ".repeat(40)
+        );
+        assert_eq!(browser_reason(200, None, article.as_bytes()), None);
+        // Comments, styles and templates are not text; errors are not shells.
+        let hidden = format!(
+            "<html><!-- {} --><style>{}</style><template>{}</template><script></script></html>",
+            "x".repeat(900),
+            "p{{}}".repeat(200),
+            "y".repeat(900)
+        );
+        assert!(browser_reason(200, None, hidden.as_bytes()).is_some());
+        assert_eq!(browser_reason(404, None, shell), None);
+        // Unclosed constructs end the scan instead of looping.
+        assert!(browser_reason(200, None, b"<script>never closed").is_some());
+        assert_eq!(browser_reason(200, None, b"<!-- never closed"), None);
     }
 
     #[test]

@@ -9,16 +9,25 @@
 //! `Crawl-delay`, and held back further by a server's `Retry-After`. Every
 //! page ends in one [`Capture`] with a classified [`FetchOutcome`]; a page's
 //! failure never stops the others.
+//!
+//! A center whose fetch mode is `browser` is loaded in headless Chromium
+//! ([`crate::browser`]) instead, after the same address check and robots.txt
+//! verdict and within one request slot of its host; in `auto` mode the HTTP
+//! answer is loaded again in the browser when
+//! [`classify::browser_reason`] says it is a script shell, a `<noscript>`
+//! "enable JavaScript" page or a bot challenge.
 
 use crate::address::AddressPolicy;
+use crate::browser::{self, BrowserSession};
 use crate::classify::{self, Failure};
 use crate::politeness::{Host, Scheduler};
 use crate::progress::Progress;
 use crate::robots::{product_token, RobotsRules, Verdict};
-use cartwatch_model::{Capture, FetchOutcome, FetchSettings};
+use cartwatch_model::{BrowserUse, Capture, FetchMode, FetchOutcome, FetchSettings};
 use futures::StreamExt;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -59,6 +68,14 @@ pub enum FetchError {
     /// A `[fetch]` setting is out of range.
     #[error("invalid [fetch] setting: {0}")]
     Settings(String),
+    /// A center is fetched through the browser but no Chromium was found.
+    #[error("{who} needs a browser, but {problem}: {how}", how = browser::HOW_TO_INSTALL)]
+    NoBrowser {
+        /// Which center (or setting) needs it.
+        who: String,
+        /// Where it was looked for.
+        problem: String,
+    },
 }
 
 /// Fetches pages concurrently across hosts, politely within one.
@@ -69,9 +86,13 @@ pub struct Fetcher {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Shared {
     settings: FetchSettings,
+    /// Centers whose fetch mode differs from `[fetch] browser`'s.
+    modes: HashMap<String, FetchMode>,
+    /// The Chromium binary, when some center may need it.
+    chromium: Option<PathBuf>,
     /// The client and address policy of centers without an allow list.
     default: Reach,
     /// Centers with `allow_private_hosts`: their own client and policy.
@@ -92,6 +113,13 @@ impl Shared {
     fn reach(&self, center: &str) -> &Reach {
         self.by_center.get(center).unwrap_or(&self.default)
     }
+
+    fn mode(&self, center: &str) -> FetchMode {
+        self.modes
+            .get(center)
+            .copied()
+            .unwrap_or_else(|| self.settings.browser.mode())
+    }
 }
 
 /// The state of one `fetch_all` call: hosts, robots cache, progress.
@@ -100,6 +128,8 @@ struct Run {
     shared: Arc<Shared>,
     scheduler: Scheduler,
     progress: Progress,
+    /// Chromium, started for the first page that needs it.
+    browser: tokio::sync::OnceCell<Result<Arc<BrowserSession>, String>>,
 }
 
 /// A response to one request, its body read within the applicable cap.
@@ -122,8 +152,15 @@ impl Hop {
     }
 }
 
-/// What makes two requests the same fetch: URL and validators (not the center).
-type RequestIdentity<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+/// What makes two requests the same fetch: URL, validators and fetch mode
+/// (not the center).
+type RequestIdentity<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    FetchMode,
+);
 
 /// How a response body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,13 +206,65 @@ impl Fetcher {
                 by_center.insert(center.clone(), reach(hosts)?);
             }
         }
+        let chromium = match settings.browser {
+            BrowserUse::Off => None,
+            used => Some(
+                browser::find_chromium(settings.chromium.as_deref()).map_err(|problem| {
+                    FetchError::NoBrowser {
+                        who: format!(
+                            "[fetch] browser = {:?}",
+                            if used == BrowserUse::Auto {
+                                "auto"
+                            } else {
+                                "always"
+                            }
+                        ),
+                        problem,
+                    }
+                })?,
+            ),
+        };
         Ok(Fetcher {
             shared: Arc::new(Shared {
                 settings: settings.clone(),
+                modes: HashMap::new(),
+                chromium,
                 default: reach(&[])?,
                 by_center,
                 agent: product_token(&settings.user_agent),
             }),
+        })
+    }
+
+    /// This fetcher with each listed center's own fetch mode (a center's
+    /// `fetch = "browser"` or `"auto"`); other centers follow
+    /// `[fetch] browser`. A center that may use the browser when no Chromium
+    /// is found is an error naming the center and how to install one.
+    pub fn with_fetch_modes(
+        self,
+        modes: HashMap<String, FetchMode>,
+    ) -> Result<Fetcher, FetchError> {
+        let mut shared = Shared::clone(&self.shared);
+        let mut needing: Vec<(&String, &FetchMode)> = modes
+            .iter()
+            .filter(|(_, mode)| **mode != FetchMode::Http)
+            .collect();
+        needing.sort_by_key(|(center, _)| *center);
+        if let (Some((center, mode)), None) = (needing.first(), &shared.chromium) {
+            let problem = browser::find_chromium(shared.settings.chromium.as_deref());
+            match problem {
+                Ok(path) => shared.chromium = Some(path),
+                Err(problem) => {
+                    return Err(FetchError::NoBrowser {
+                        who: format!("center {center:?} (fetch = {:?})", mode.as_str()),
+                        problem,
+                    })
+                }
+            }
+        }
+        shared.modes = modes;
+        Ok(Fetcher {
+            shared: Arc::new(shared),
         })
     }
 
@@ -200,6 +289,7 @@ impl Fetcher {
                 request.etag.as_deref(),
                 request.last_modified.as_deref(),
                 request.content_type.as_deref(),
+                self.shared.mode(&request.center),
             );
             if let Some(&first) = first_of.get(&identity) {
                 duplicates.push((index, first));
@@ -223,6 +313,7 @@ impl Fetcher {
                 settings.max_in_flight,
             ),
             progress: Progress::new(requests.len() - duplicates.len()),
+            browser: tokio::sync::OnceCell::new(),
         });
 
         let per_host = settings.max_in_flight_per_host.max(1);
@@ -253,6 +344,9 @@ impl Fetcher {
             }
         }
         run.progress.finish();
+        if let Some(Ok(session)) = run.browser.get() {
+            session.shutdown().await;
+        }
         for (duplicate, first) in duplicates {
             captures[duplicate] = captures[first].clone().map(|mut capture| {
                 capture.center = requests[duplicate].center.clone();
@@ -325,6 +419,7 @@ fn blank_capture(request: &FetchRequest) -> Capture {
         error: None,
         attempts: 0,
         body: None,
+        rendered_by: Default::default(),
     }
 }
 
@@ -372,28 +467,87 @@ impl Run {
         capture
     }
 
-    /// Follows the page through robots.txt, retries and redirects to its
-    /// final response, and classifies that.
+    /// Fetches the page the way its center's fetch mode says.
     async fn fill(&self, capture: &mut Capture, request: &FetchRequest) {
-        let start = match Url::parse(&request.url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url,
-            Ok(url) => {
-                return fail(
-                    capture,
-                    FetchOutcome::Connect,
-                    format!("{url} is not an http or https URL with a host; fix it in the config"),
-                )
+        match self.shared.mode(&request.center) {
+            FetchMode::Http => self.fill_http(capture, request).await,
+            FetchMode::Browser => self.fill_browser(capture, request).await,
+            FetchMode::Auto => {
+                self.fill_http(capture, request).await;
+                let reason = match (&capture.outcome, &capture.body) {
+                    (FetchOutcome::BotChallenge { status }, _) => Some(format!(
+                        "{} is a bot challenge",
+                        classify::status_sentence(*status)
+                    )),
+                    (FetchOutcome::Ok, Some(body)) => {
+                        classify::browser_reason(capture.status.unwrap_or(200), None, body)
+                    }
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    tracing::info!(center = %request.center, url = %request.url, %reason, "loading the page in the browser");
+                    let http_attempts = capture.attempts;
+                    *capture = blank_capture(request);
+                    self.fill_browser(capture, request).await;
+                    capture.attempts += http_attempts;
+                }
             }
+        }
+    }
+
+    /// Loads the page in headless Chromium, after the same address check
+    /// and robots.txt verdict as HTTP, holding one request slot of its host.
+    async fn fill_browser(&self, capture: &mut Capture, request: &FetchRequest) {
+        capture.rendered_by = cartwatch_model::RenderedBy::Browser;
+        let Some(url) = page_url(capture, request) else {
+            return;
+        };
+        let reach = self.shared.reach(&request.center);
+        if let Err(reason) = reach.policy.check_url(&url) {
+            return fail(capture, FetchOutcome::BlockedPrivateAddress, reason);
+        }
+        let host = self.scheduler.host(&url);
+        if let Verdict::Refused(outcome, reason) = self.robots_verdict(reach, &host, &url).await {
+            return fail(capture, outcome, reason);
+        }
+        let session = self
+            .browser
+            .get_or_init(|| async {
+                let chromium = self.shared.chromium.clone().ok_or_else(|| {
+                    format!("no Chromium configured: {}", browser::HOW_TO_INSTALL)
+                })?;
+                BrowserSession::launch(&chromium, self.settings())
+                    .await
+                    .map(Arc::new)
+            })
+            .await
+            .clone();
+        let session = match session {
+            Ok(session) => session,
             Err(error) => {
                 return fail(
                     capture,
                     FetchOutcome::Connect,
-                    format!(
-                        "{:?} is not a valid URL ({error}); fix it in the config",
-                        request.url
-                    ),
+                    format!("center {:?}: {error}", request.center),
                 )
             }
+        };
+        session
+            .load(
+                capture,
+                &url,
+                &reach.policy,
+                self.settings(),
+                self.scheduler.slot(&host),
+            )
+            .await;
+    }
+
+    /// Follows the page through robots.txt, retries and redirects to its
+    /// final response, and classifies that.
+    async fn fill_http(&self, capture: &mut Capture, request: &FetchRequest) {
+        let Some(start) = page_url(capture, request) else {
+            return;
         };
         let reach = self.shared.reach(&request.center);
         let mut current = start.clone();
@@ -827,6 +981,33 @@ impl Run {
             hop.body.extend_from_slice(&chunk);
         }
         Ok(hop)
+    }
+}
+
+/// The request's URL when it is an http(s) URL with a host; otherwise the
+/// capture fails, saying to fix the config.
+fn page_url(capture: &mut Capture, request: &FetchRequest) -> Option<Url> {
+    match Url::parse(&request.url) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Some(url),
+        Ok(url) => {
+            fail(
+                capture,
+                FetchOutcome::Connect,
+                format!("{url} is not an http or https URL with a host; fix it in the config"),
+            );
+            None
+        }
+        Err(error) => {
+            fail(
+                capture,
+                FetchOutcome::Connect,
+                format!(
+                    "{:?} is not a valid URL ({error}); fix it in the config",
+                    request.url
+                ),
+            );
+            None
+        }
     }
 }
 

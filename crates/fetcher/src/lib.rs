@@ -13,6 +13,9 @@
 //! - [`address`]: which addresses a fetch may reach (no private or local
 //!   network unless allowed), enforced by the client's DNS resolver and for
 //!   every hop.
+//! - [`browser`]: pages that need a browser (`fetch = "browser"` or
+//!   `"auto"`): headless Chromium through the DevTools protocol, its every
+//!   request checked against the address policy.
 //! - [`captures`]: saved capture folders; [`notify`]: webhooks.
 //!
 //! `Capture::attempts` counts every request sent for the page (redirect hops
@@ -21,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod address;
+pub mod browser;
 pub mod captures;
 pub mod classify;
 pub mod http;

@@ -80,6 +80,62 @@ pub struct CenterConfig {
     /// though they resolve to a private or local address (an intranet page).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_private_hosts: Vec<String>,
+    /// How this center's pages are fetched (`"http"`, `"browser"` or
+    /// `"auto"`); absent: `[fetch] browser` decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<FetchMode>,
+}
+
+/// How a page is fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchMode {
+    /// Plain HTTP; the served HTML is what gets normalized.
+    #[default]
+    Http,
+    /// Headless Chromium: the DOM after the page's scripts ran is what gets
+    /// normalized.
+    Browser,
+    /// HTTP first; through the browser when the HTTP answer is a script shell
+    /// with little text, a `<noscript>` "enable JavaScript" page, or a bot
+    /// challenge.
+    Auto,
+}
+
+impl FetchMode {
+    /// The config spelling: `http`, `browser`, `auto`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchMode::Http => "http",
+            FetchMode::Browser => "browser",
+            FetchMode::Auto => "auto",
+        }
+    }
+}
+
+/// When the browser is used for centers that do not set `fetch`
+/// (`[fetch] browser`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BrowserUse {
+    /// Never: plain HTTP (the default).
+    #[default]
+    Off,
+    /// When the HTTP answer needs it (see [`FetchMode::Auto`]).
+    Auto,
+    /// For every page.
+    Always,
+}
+
+impl BrowserUse {
+    /// The fetch mode of a center that does not set its own.
+    pub fn mode(self) -> FetchMode {
+        match self {
+            BrowserUse::Off => FetchMode::Http,
+            BrowserUse::Auto => FetchMode::Auto,
+            BrowserUse::Always => FetchMode::Browser,
+        }
+    }
 }
 
 /// Per-center CSS selectors that override content detection.
@@ -129,6 +185,13 @@ pub struct FetchSettings {
     /// Fetch loopback, link-local and private-network addresses (off by
     /// default: a page or redirect leading there is `blocked_private_address`).
     pub allow_private: bool,
+    /// When centers that do not set `fetch` go through the browser: `"off"`
+    /// (default), `"auto"` or `"always"`.
+    pub browser: BrowserUse,
+    /// The Chromium (or Chrome) binary; absent: `chromium`,
+    /// `chromium-browser`, `google-chrome` or `google-chrome-stable` on PATH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chromium: Option<String>,
 }
 
 impl Default for FetchSettings {
@@ -149,6 +212,8 @@ impl Default for FetchSettings {
             respect_robots: true,
             max_crawl_delay_secs: 60,
             allow_private: false,
+            browser: BrowserUse::Off,
+            chromium: None,
         }
     }
 }
@@ -328,6 +393,12 @@ impl Config {
     pub fn center(&self, id: &str) -> Option<&CenterConfig> {
         self.centers.iter().find(|c| c.id == id)
     }
+
+    /// How this center's pages are fetched: its own `fetch`, else
+    /// `[fetch] browser`.
+    pub fn fetch_mode(&self, center: &CenterConfig) -> FetchMode {
+        center.fetch.unwrap_or_else(|| self.fetch.browser.mode())
+    }
 }
 
 /// Why a configured page URL would not parse strictly, if it would not:
@@ -479,6 +550,26 @@ pages = ["https://www.uhhospitals.org/rainbow"]
         let bad = GOOD.replace("location =", "locaton =");
         let err = Config::from_toml_str(&bad, "c.toml").unwrap_err();
         assert!(err.to_string().contains("locaton"), "{err}");
+    }
+
+    #[test]
+    fn fetch_modes_come_from_the_center_or_the_fetch_table() {
+        let config = Config::from_toml_str(GOOD, "c.toml").unwrap();
+        assert_eq!(config.fetch.browser, BrowserUse::Off);
+        assert_eq!(config.fetch_mode(&config.centers[0]), FetchMode::Http);
+        let auto = GOOD.replace(
+            "min_delay_ms = 500",
+            "min_delay_ms = 500\nbrowser = \"auto\"\nchromium = \"/opt/chromium\"",
+        );
+        let config = Config::from_toml_str(&auto, "c.toml").unwrap();
+        assert_eq!(config.fetch_mode(&config.centers[0]), FetchMode::Auto);
+        assert_eq!(config.fetch.chromium.as_deref(), Some("/opt/chromium"));
+        let own = auto.replace("location =", "fetch = \"browser\"\nlocation =");
+        let config = Config::from_toml_str(&own, "c.toml").unwrap();
+        assert_eq!(config.fetch_mode(&config.centers[0]), FetchMode::Browser);
+        let bad = GOOD.replace("location =", "fetch = \"selenium\"\nlocation =");
+        let err = Config::from_toml_str(&bad, "c.toml").unwrap_err();
+        assert!(err.to_string().contains("selenium"), "{err}");
     }
 
     #[test]

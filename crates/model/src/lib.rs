@@ -32,8 +32,8 @@ pub mod record;
 pub mod snapshot;
 
 pub use config::{
-    AuditSettings, CenterConfig, CenterKind, Config, ConfigError, DiffSettings, FetchSettings,
-    SelectorOverride,
+    AuditSettings, BrowserUse, CenterConfig, CenterKind, Config, ConfigError, DiffSettings,
+    FetchMode, FetchSettings, SelectorOverride,
 };
 pub use directory::{Directory, DirectoryEntry, DirectoryError, DirectoryKind, Location};
 pub use fact::{DateKind, Fact, FactKey, FactKeyError, FactValue, OfferingFlag};
@@ -42,6 +42,6 @@ pub use record::{
     Purpose, Section, TelLinkMismatch,
 };
 pub use snapshot::{
-    Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, SnapshotManifest,
+    Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, RenderedBy, SnapshotManifest,
     SnapshotSource,
 };

@@ -114,6 +114,9 @@ pub struct Capture {
     /// (1 for a plain fetch, 0 when robots.txt forbade it).
     #[serde(default)]
     pub attempts: u32,
+    /// What produced the body: the HTTP response, or the browser's DOM.
+    #[serde(default, skip_serializing_if = "RenderedBy::is_http")]
+    pub rendered_by: RenderedBy,
     /// The body bytes as served (decompressed, not decoded); `None` on failure
     /// and for `not_modified`.
     #[serde(skip)]
@@ -153,6 +156,27 @@ pub struct CaptureMeta {
     /// The response's Last-Modified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    /// What produced the body (`"browser"` for a rendered DOM; absent: HTTP).
+    #[serde(default, skip_serializing_if = "RenderedBy::is_http")]
+    pub rendered_by: RenderedBy,
+}
+
+/// What produced a page's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RenderedBy {
+    /// The HTTP response body, as served.
+    #[default]
+    Http,
+    /// Headless Chromium: the DOM (`outerHTML`) after the page's scripts ran.
+    Browser,
+}
+
+impl RenderedBy {
+    /// True for [`RenderedBy::Http`] (the default, left out of JSON).
+    pub fn is_http(&self) -> bool {
+        *self == RenderedBy::Http
+    }
 }
 
 /// Where a snapshot's pages came from.
@@ -208,6 +232,10 @@ pub struct PageSnapshot {
     /// Whether a normalized record is stored for this page.
     #[serde(default)]
     pub has_record: bool,
+    /// What produced the body (`"browser"` for a rendered DOM; absent in
+    /// manifests of HTTP fetches and of stores written before it existed).
+    #[serde(default, skip_serializing_if = "RenderedBy::is_http")]
+    pub rendered_by: RenderedBy,
 }
 
 impl PageSnapshot {
@@ -227,6 +255,7 @@ impl PageSnapshot {
             body_len: capture.body.as_ref().map(|b| b.len() as u64),
             body_sha256,
             has_record,
+            rendered_by: capture.rendered_by,
         }
     }
 }
@@ -315,5 +344,22 @@ mod tests {
         .unwrap();
         assert_eq!(meta.outcome, FetchOutcome::Timeout);
         assert!(meta.body.is_none());
+        assert_eq!(meta.rendered_by, RenderedBy::Http);
+    }
+
+    #[test]
+    fn rendered_by_is_written_only_for_the_browser() {
+        let mut meta: CaptureMeta = serde_json::from_str(
+            r#"{"url":"https://x.org/a","fetched_at":"2026-11-01T06:00:00Z","outcome":"ok"}"#,
+        )
+        .unwrap();
+        assert!(!serde_json::to_string(&meta)
+            .unwrap()
+            .contains("rendered_by"));
+        meta.rendered_by = RenderedBy::Browser;
+        let json = serde_json::to_string(&meta).unwrap();
+        assert!(json.contains(r#""rendered_by":"browser""#), "{json}");
+        let back: CaptureMeta = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.rendered_by, RenderedBy::Browser);
     }
 }

@@ -5,13 +5,22 @@ use std::path::PathBuf;
 /// What went wrong with the store; each variant says what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// Another process holds the store.
-    #[error("store {path} is in use by PID {pid} (another cartwatch is running on it; wait for it to finish, or stop that process)", pid = pid.map(|p| p.to_string()).unwrap_or_else(|| "unknown".into()))]
+    /// Another process is writing to the store (only writers exclude each
+    /// other; readers never wait).
+    #[error("store {path} is in use by {holder} (another cartwatch is writing to it; wait for it to finish, or stop that process; commands that only read work meanwhile)")]
     InUse {
         /// The store folder.
         path: PathBuf,
-        /// The PID written in the lock file, when readable.
-        pid: Option<u32>,
+        /// Who holds the writer lock, as its lock file says.
+        holder: crate::lock::LockHolder,
+    },
+    /// A write was asked of a store opened only to read.
+    #[error("store {path} was opened only to read; {what} needs a writer (`cartwatch snapshot`, `prune` or `fsck --repair`)")]
+    ReadOnly {
+        /// The store folder.
+        path: PathBuf,
+        /// What was asked.
+        what: String,
     },
     /// The store was written in a format this version does not read.
     #[error("store {path} has format version {found}, this cartwatch reads version {supported}: {advice}")]

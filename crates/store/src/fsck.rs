@@ -9,7 +9,8 @@ use crate::lock::lock_store;
 use crate::pack::read_entries;
 use crate::read::parse_hash;
 use crate::{
-    sync_dir, BlobKind, Location, SnapshotEntry, SnapshotSummary, Store, StoreError, FORMAT_VERSION,
+    sync_dir, BlobKind, Index, Location, SnapshotEntry, SnapshotSummary, Store, StoreError,
+    FORMAT_VERSION,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -166,10 +167,10 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
     let store = Store {
         path: path.to_path_buf(),
         packs_dir: packs_dir.clone(),
-        db,
+        index: Index::Sled(db),
         open_packs: Mutex::new(HashMap::new()),
         snapshots: Mutex::new(HashMap::new()),
-        _lock: lock.try_clone().map_err(io(&path.join("cartwatch.lock")))?,
+        _lock: Some(lock.try_clone().map_err(io(&path.join("cartwatch.lock")))?),
     };
     let mut report = RepairReport::default();
     // Every entry of every pack, oldest pack first.
@@ -218,7 +219,7 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
             }
             None => {
                 store
-                    .db
+                    .db("repairing")?
                     .remove(blob_key(hash))
                     .map_err(|e| store.sled_err(e))?;
                 report.problems.push(Problem {
@@ -230,12 +231,12 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
     }
     for n in packs.keys() {
         store
-            .db
+            .db("repairing")?
             .insert(pack_key(*n), &[])
             .map_err(|e| store.sled_err(e))?;
     }
     store
-        .db
+        .db("repairing")?
         .insert(KEY_FORMAT, &FORMAT_VERSION.to_be_bytes())
         .map_err(|e| store.sled_err(e))?;
     // Every manifest whose blobs are all present is a whole snapshot.
@@ -318,12 +319,14 @@ pub fn repair(path: &Path) -> Result<RepairReport> {
             message: e.to_string(),
         })?;
         store
-            .db
+            .db("repairing")?
             .insert(snapshot_key(id), value)
             .map_err(|e| store.sled_err(e))?;
     }
     report.snapshots = entries.into_keys().collect();
     store.flush()?;
+    // The view describes the rebuilt index, which is about to replace the old.
+    store.publish_view()?;
     drop(store);
     // Swap the rebuilt index in; the old one is kept aside.
     let index = path.join("index");
@@ -354,7 +357,7 @@ fn has_blob(store: &Store, sha256: &str) -> Result<bool> {
 impl Store {
     /// Indexes one blob's location.
     fn put_location(&self, hash: &[u8; 32], loc: &Location) -> Result<()> {
-        self.db
+        self.db("repairing")?
             .insert(blob_key(hash), &loc.encode())
             .map_err(|e| self.sled_err(e))?;
         Ok(())

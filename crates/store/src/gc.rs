@@ -82,8 +82,12 @@ impl Store {
             batch.remove(snapshot_key(id));
         }
         batch.insert(KEY_GC_PENDING, &[]);
-        self.db.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        self.db("pruning")?
+            .apply_batch(batch)
+            .map_err(|e| self.sled_err(e))?;
         self.flush()?;
+        // Readers stop listing the dropped snapshots now.
+        self.publish_view()?;
         failpoint("prune_after_drop");
         let gc = self.collect_garbage()?;
         Ok(PruneReport {
@@ -96,7 +100,7 @@ impl Store {
     /// Removes blobs no snapshot references, rewriting the packs that held
     /// them; deletes unregistered pack files.
     pub fn collect_garbage(&self) -> Result<GcReport> {
-        self.db
+        self.db("collecting garbage")?
             .insert(KEY_GC_PENDING, &[])
             .map_err(|e| self.sled_err(e))?;
         self.flush()?;
@@ -124,7 +128,7 @@ impl Store {
         }
         // Every indexed blob; the bases of referenced deltas are referenced too.
         let mut all: Vec<([u8; 32], Location)> = Vec::new();
-        for kv in scan_blobs(&self.db) {
+        for kv in scan_blobs(self.db("collecting garbage")?) {
             let (k, v) = kv.map_err(|e| self.sled_err(e))?;
             let hash = blob_of_key(&k).ok_or_else(|| StoreError::Corrupt {
                 path: self.path.clone(),
@@ -220,8 +224,12 @@ impl Store {
             batch.insert(KEY_GC_RETIRED, encode_pack_numbers(&retire));
         }
         batch.remove(KEY_GC_PENDING);
-        self.db.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        self.db("pruning")?
+            .apply_batch(batch)
+            .map_err(|e| self.sled_err(e))?;
         self.flush()?;
+        // Readers move to the new view before the retired packs go.
+        self.publish_view()?;
         failpoint("prune_before_delete");
         self.open_packs
             .lock()
@@ -236,7 +244,7 @@ impl Store {
         }
         // Durable with the next flush; until then a reopen finds the retired
         // files already gone.
-        self.db
+        self.db("collecting garbage")?
             .remove(KEY_GC_RETIRED)
             .map_err(|e| self.sled_err(e))?;
         Ok(report)

@@ -4,8 +4,9 @@
 //!
 //! ```text
 //! store/
-//!   cartwatch.lock   advisory lock holding the PID of the process using the store
+//!   cartwatch.lock   advisory writer lock: PID, start time and command of the writer
 //!   index/           sled: blob index, pack registry, snapshot entries, format version
+//!   view.bin         the read view readers use (see below)
 //!   packs/           append-only pack files of zstd-compressed blobs (see below)
 //! ```
 //!
@@ -42,13 +43,23 @@
 //! and lengths; every snapshot's manifest is a blob). [`Store::fsck`]
 //! verifies every blob every snapshot references.
 //!
-//! **One process at a time.** [`Store::open`] takes an exclusive lock on
-//! `cartwatch.lock` before opening sled and writes its PID there; a second
-//! process gets [`StoreError::InUse`] naming that PID.
+//! **One writer at a time, readers any time.** [`Store::open`] takes an
+//! exclusive lock on `cartwatch.lock` before opening sled and writes its PID,
+//! start time and command there; a second writer gets [`StoreError::InUse`]
+//! naming them ([`LockHolder`]). After every change readers can see, the
+//! writer publishes `view.bin`, an immutable copy of the snapshot entries,
+//! pack registry and blob locations (written beside, synced, renamed over).
+//! [`Store::open_read_only`] reads that view and the packs, never sled nor
+//! the lock, so it works while a writer runs and returns the last committed
+//! state. A store no writer of this version has opened is read through sled
+//! (under the lock) as before.
 //!
 //! **Integrity.** Every blob is verified against its hash when read; a
 //! mismatch is [`StoreError::Integrity`], naming the snapshot, center and page
-//! when the read was for one.
+//! when the read was for one. A writer reuses a stored blob only when it
+//! reads back intact (otherwise it stores it again), and
+//! [`Store::quarantine`] sets damaged packs aside, marking what they held as
+//! lost.
 //!
 //! **Crash-test hook.** With `CARTWATCH_FAILPOINT` set to one of
 //! [`FAILPOINTS`], the process kills itself with SIGKILL at that point (tests
@@ -64,7 +75,9 @@ mod keys;
 mod lock;
 mod migrate;
 mod pack;
+mod quarantine;
 mod read;
+mod view;
 pub mod warc;
 mod writer;
 
@@ -73,7 +86,9 @@ pub use failpoints::FAILPOINTS;
 pub use fsck::{repair, FsckReport, Problem, RepairReport};
 pub use gc::{GcReport, PrunePolicy, PruneReport};
 pub use ids::{format_time, parse_time};
+pub use lock::LockHolder;
 pub use pack::{BlobKind, Location};
+pub use quarantine::QuarantineReport;
 pub use writer::SnapshotWriter;
 
 use cartwatch_model::{SnapshotManifest, SnapshotSource};
@@ -154,15 +169,25 @@ struct RecordRef {
     sha256: String,
 }
 
-/// An open store, held exclusively by this process until dropped.
+/// An open store: a writer holds the index (sled) and the writer lock until
+/// dropped; a reader holds neither and reads the published read view.
 pub struct Store {
     path: PathBuf,
     packs_dir: PathBuf,
-    db: sled::Db,
+    index: Index,
     open_packs: Mutex<HashMap<u64, Arc<File>>>,
     snapshots: Mutex<HashMap<String, Arc<StoredSnapshot>>>,
     // Declared last: released after sled is closed.
-    _lock: File,
+    _lock: Option<File>,
+}
+
+/// Where an open store looks things up.
+enum Index {
+    /// The sled index (writers, and readers of a store no writer of this
+    /// version has published a view for).
+    Sled(sled::Db),
+    /// The read view the last writer published (readers).
+    View(view::ReadView),
 }
 
 /// What a process opening a store means to do with it.
@@ -188,8 +213,10 @@ impl Store {
     }
 
     /// Opens an existing store only to read it: nothing is created, changed
-    /// or deleted; a store whose index is missing is an error that says how
-    /// to rebuild it ([`StoreError::IndexMissing`]).
+    /// or deleted, and no lock is taken, so it works while a writer runs and
+    /// on a store this user cannot write. It reads the view the last writer
+    /// published (the last committed state); a store whose index is missing
+    /// is an error that says how to rebuild it ([`StoreError::IndexMissing`]).
     pub fn open_read_only(path: &Path) -> Result<Store> {
         Store::open_with(path, Access::Read)
     }
@@ -209,11 +236,18 @@ impl Store {
         } else {
             std::fs::create_dir_all(path).map_err(io(path))?;
         }
-        let lock = lock_store(path)?;
         // Format 0 (the first development build): sled at the folder's root
         // with bodies, records and manifests trees. Migrated in place; an
         // interrupted migration starts over.
-        let format0 = if path.join("conf").exists() && path.join("db").exists() {
+        let is_format0 = path.join("conf").exists() && path.join("db").exists();
+        // Only writers (and a migration) take the lock; readers of a
+        // published store never do, so they never wait for a writer.
+        let mut lock = if access == Access::Write || is_format0 {
+            Some(lock_store(path)?)
+        } else {
+            None
+        };
+        let format0 = if is_format0 {
             let failed = |message: String| {
                 StoreError::Format {
                 path: path.to_path_buf(),
@@ -246,6 +280,32 @@ impl Store {
             });
         }
         let packs_dir = path.join("packs");
+        let mut view_error = None;
+        if access == Access::Read && format0.is_none() {
+            match view::ReadView::load(path) {
+                Ok(Some(view)) => {
+                    let store = Store {
+                        path: path.to_path_buf(),
+                        packs_dir,
+                        index: Index::View(view),
+                        open_packs: Mutex::new(HashMap::new()),
+                        snapshots: Mutex::new(HashMap::new()),
+                        _lock: None,
+                    };
+                    store.check_format(access)?;
+                    return Ok(store);
+                }
+                // A store no writer of this version has opened yet: read
+                // sled, under the lock, as before.
+                Ok(None) => {}
+                // A damaged view: the index itself, when no writer holds it.
+                Err(e) => view_error = Some(e),
+            }
+        }
+        let lock = match lock.take() {
+            Some(lock) => lock,
+            None => lock_store(path).map_err(|e| view_error.unwrap_or(e))?,
+        };
         std::fs::create_dir_all(&packs_dir).map_err(io(&packs_dir))?;
         let sled_err = |source| StoreError::Sled {
             path: path.to_path_buf(),
@@ -258,10 +318,10 @@ impl Store {
         let store = Store {
             path: path.to_path_buf(),
             packs_dir,
-            db,
+            index: Index::Sled(db),
             open_packs: Mutex::new(HashMap::new()),
             snapshots: Mutex::new(HashMap::new()),
-            _lock: lock,
+            _lock: Some(lock),
         };
         store.check_format(access)?;
         if access == Access::Write {
@@ -276,6 +336,9 @@ impl Store {
                 .map_err(|e| failed(e.to_string()))?;
             drop(old);
             retire_format0(path).map_err(io(path))?;
+        }
+        if access == Access::Write {
+            store.publish_view()?;
         }
         Ok(store)
     }
@@ -297,12 +360,38 @@ impl Store {
         move |source| StoreError::Io { path, source }
     }
 
+    /// The sled index, which only a writer (or a reader of a store without
+    /// a read view) has open; `what` names the operation in the error.
+    pub(crate) fn db(&self, what: &str) -> Result<&sled::Db> {
+        match &self.index {
+            Index::Sled(db) => Ok(db),
+            Index::View(_) => Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                what: what.to_string(),
+            }),
+        }
+    }
+
+    /// The read view, when this store was opened through one.
+    pub(crate) fn view(&self) -> Option<&view::ReadView> {
+        match &self.index {
+            Index::View(v) => Some(v),
+            Index::Sled(_) => None,
+        }
+    }
+
     fn get(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
-        self.db.get(key).map_err(|e| self.sled_err(e))
+        self.db("reading the index")?
+            .get(key)
+            .map_err(|e| self.sled_err(e))
     }
 
     fn check_format(&self, access: Access) -> Result<()> {
-        match self.get(KEY_FORMAT)? {
+        let version = match self.view() {
+            Some(view) => Some(sled::IVec::from(&view.format.to_be_bytes()[..])),
+            None => self.get(KEY_FORMAT)?,
+        };
+        match version {
             None => {
                 // An empty index beside pack files: the index was lost (a
                 // partial restore); starting a new one would orphan them.
@@ -316,15 +405,15 @@ impl Store {
                 if access == Access::Read {
                     return Ok(());
                 }
-                if self.db.iter().next().is_some() {
+                let db = self.db("starting a new index")?;
+                if db.iter().next().is_some() {
                     return Err(StoreError::Corrupt {
                         path: self.path.clone(),
                         key: "meta/format".into(),
                         message: "the index has entries but no format version".into(),
                     });
                 }
-                self.db
-                    .insert(KEY_FORMAT, &FORMAT_VERSION.to_be_bytes())
+                db.insert(KEY_FORMAT, &FORMAT_VERSION.to_be_bytes())
                     .map_err(|e| self.sled_err(e))?;
                 self.flush()
             }
@@ -360,7 +449,10 @@ impl Store {
 
     /// Registered pack numbers.
     fn registered_packs(&self) -> Result<Vec<u64>> {
-        scan_packs(&self.db)
+        if let Some(view) = self.view() {
+            return Ok(view.packs.clone());
+        }
+        scan_packs(self.db("listing packs")?)
             .keys()
             .map(|k| {
                 let k = k.map_err(|e| self.sled_err(e))?;
@@ -417,13 +509,17 @@ impl Store {
             }
             batch.remove(key);
         }
-        self.db.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        self.db("cleaning up")?
+            .apply_batch(batch)
+            .map_err(|e| self.sled_err(e))?;
         self.flush()
     }
 
     /// Flushes the index to disk.
     pub fn flush(&self) -> Result<()> {
-        self.db.flush().map_err(|e| self.sled_err(e))?;
+        if let Index::Sled(db) = &self.index {
+            db.flush().map_err(|e| self.sled_err(e))?;
+        }
         Ok(())
     }
 

@@ -18,7 +18,15 @@ use std::sync::{Arc, MutexGuard};
 
 impl Store {
     pub(crate) fn entries(&self) -> Result<Vec<SnapshotEntry>> {
-        scan_snapshots(&self.db)
+        if let Some(view) = self.view() {
+            return Ok(view
+                .snapshots
+                .iter()
+                .cloned()
+                .map(SnapshotEntry::dated)
+                .collect());
+        }
+        scan_snapshots(self.db("listing snapshots")?)
             .map(|kv| {
                 let (k, v) = kv.map_err(|e| self.sled_err(e))?;
                 self.decode(&String::from_utf8_lossy(&k), &v)
@@ -28,6 +36,13 @@ impl Store {
     }
 
     pub(crate) fn entry(&self, id: &str) -> Result<SnapshotEntry> {
+        if let Some(view) = self.view() {
+            return view
+                .entry(id)
+                .cloned()
+                .map(SnapshotEntry::dated)
+                .ok_or_else(|| StoreError::NoSuchSnapshot(id.to_string()));
+        }
         let key = snapshot_key(id);
         let value = self
             .get(&key)?
@@ -39,7 +54,14 @@ impl Store {
     /// (`taken_at`), oldest first: ids are derived from `taken_at`, so the
     /// index's key order is that order.
     pub fn ids(&self) -> Result<Vec<String>> {
-        scan_snapshots(&self.db)
+        if let Some(view) = self.view() {
+            return Ok(view
+                .snapshots
+                .iter()
+                .map(|e| e.summary.id.clone())
+                .collect());
+        }
+        scan_snapshots(self.db("listing snapshots")?)
             .keys()
             .map(|k| {
                 k.map(|k| snapshot_of_key(&k).unwrap_or_default())
@@ -267,10 +289,15 @@ impl Store {
     }
 
     pub(crate) fn location(&self, hash: &[u8; 32]) -> Result<Option<Location>> {
-        let key = blob_key(hash);
-        match self.get(&key)? {
+        let found = match self.view() {
+            Some(view) => view.location(hash).map(|l| l.map(|l| l.encode().to_vec())),
+            None => self.get(&blob_key(hash))?.map(|v| Some(v.to_vec())),
+        };
+        match found {
             None => Ok(None),
-            Some(v) => Location::decode(&v)
+            Some(v) => v
+                .as_deref()
+                .and_then(Location::decode)
                 .map(Some)
                 .ok_or_else(|| StoreError::Corrupt {
                     path: self.path.clone(),

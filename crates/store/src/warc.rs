@@ -22,7 +22,7 @@
 //!     status: Some(200), content_type: Some("text/html".into()), etag: None,
 //!     last_modified: None, fetched_at: "2026-11-01T06:00:00Z".into(),
 //!     outcome: FetchOutcome::Ok, error: None, body_sha256: None, body_len: None,
-//!     has_record: true,
+//!     has_record: true, rendered_by: Default::default(),
 //! };
 //! let mut writer = WarcWriter::new(Vec::new(), false, "2026-11-01T06:00:00Z").unwrap();
 //! writer.write_page("msk", &page, Some(b"<p>CAR T</p>")).unwrap();
@@ -365,6 +365,7 @@ mod tests {
             body_sha256: None,
             body_len: None,
             has_record: false,
+            rendered_by: Default::default(),
         }
     }
 

@@ -111,13 +111,27 @@ impl SnapshotWriter<'_> {
     fn put_blob(&mut self, kind: BlobKind, bytes: &[u8]) -> Result<(String, bool)> {
         let hash: [u8; 32] = Sha256::digest(bytes).into();
         let hex_hash = hex::encode(hash);
-        if self.new_blobs.contains_key(&hash) || self.store.location(&hash)?.is_some() {
+        if self.new_blobs.contains_key(&hash) || self.stored_soundly(&hash)? {
             return Ok((hex_hash, false));
         }
         let path = self.pack_path();
         let data = pack::compress(bytes).map_err(self.store.io_err(&path))?;
         self.append(kind, hash, bytes.len(), &data)?;
         Ok((hex_hash, true))
+    }
+
+    /// Whether the store already holds this blob and it reads back intact.
+    /// A damaged copy does not count: the blob is written again into this
+    /// snapshot's pack, whose location replaces the damaged one at commit,
+    /// so a new snapshot never references damaged bytes.
+    fn stored_soundly(&self, hash: &[u8; 32]) -> Result<bool> {
+        match self.store.location(hash)? {
+            None => Ok(false),
+            Some(loc) => Ok(self
+                .store
+                .read_verified(hash, &loc, "an existing blob")
+                .is_ok()),
+        }
     }
 
     /// Appends one entry to this snapshot's pack.
@@ -137,7 +151,7 @@ impl SnapshotWriter<'_> {
         if self.pack.is_none() {
             // Named in the index first: a crash leaves a pack provably ours.
             self.store
-                .db
+                .db("writing a snapshot")?
                 .insert(KEY_WRITING, encode_pack_numbers(&[self.pack_no]))
                 .map_err(|e| self.store.sled_err(e))?;
             self.store.flush()?;
@@ -176,7 +190,7 @@ impl SnapshotWriter<'_> {
     pub fn put_page_body(&mut self, center: &str, url: &str, bytes: &[u8]) -> Result<String> {
         let hash: [u8; 32] = Sha256::digest(bytes).into();
         let hex_hash = hex::encode(hash);
-        if self.new_blobs.contains_key(&hash) || self.store.location(&hash)?.is_some() {
+        if self.new_blobs.contains_key(&hash) || self.stored_soundly(&hash)? {
             return Ok(hex_hash);
         }
         let path = self.pack_path();
@@ -378,13 +392,14 @@ impl SnapshotWriter<'_> {
         batch.insert(snapshot_key(&self.id), entry);
         batch.remove(KEY_WRITING);
         self.store
-            .db
+            .db("committing a snapshot")?
             .apply_batch(batch)
             .map_err(|e| self.store.sled_err(e))?;
         // From here the pack belongs to the index: never delete it on drop.
         self.committed = true;
         failpoint("after_manifest");
         self.store.flush()?;
+        self.store.publish_view()?;
         self.store.lock_cache().insert(blob_hash, Arc::new(stored));
         Ok(manifest)
     }
@@ -395,7 +410,9 @@ impl Drop for SnapshotWriter<'_> {
         if !self.committed {
             self.pack = None;
             let _ = std::fs::remove_file(self.pack_path());
-            let _ = self.store.db.remove(KEY_WRITING);
+            if let Ok(db) = self.store.db("") {
+                let _ = db.remove(KEY_WRITING);
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ fn page(url: &str, hash: Option<String>, has_record: bool) -> PageSnapshot {
         body_sha256: hash,
         body_len: None,
         has_record,
+        rendered_by: Default::default(),
     }
 }
 

@@ -90,6 +90,7 @@ fn view(id: &str, pages: &[bench::CenterPage], vocabulary: &Vocabulary) -> Snaps
             body_sha256: None,
             body_len: Some(page.html.len() as u64),
             has_record: true,
+            rendered_by: Default::default(),
         };
         match centers.iter_mut().find(|c| c.id == page.center) {
             Some(center) => center.pages.push(entry),

@@ -44,6 +44,7 @@ fn view(id: &str, pages: &[bench::CenterPage], vocabulary: &Vocabulary) -> Snaps
             body_sha256: None,
             body_len: Some(page.html.len() as u64),
             has_record: true,
+            rendered_by: Default::default(),
         };
         match position.get(&page.center) {
             Some(&i) => centers[i].pages.push(entry),

@@ -236,6 +236,7 @@ fn main() -> Result<()> {
                     error: None,
                     attempts: 1,
                     body: Some(html.to_vec()),
+                    rendered_by: Default::default(),
                 };
                 let entry = PageSnapshot::from_capture(&capture, Some(hash), true);
                 match centers.iter_mut().find(|c| c.id == page.center) {

@@ -1,5 +1,6 @@
-//! `cartwatch fsck [--repair]`: verify every stored blob; with `--repair`,
-//! rebuild the store's index from its pack files.
+//! `cartwatch fsck [--repair] [--quarantine]`: verify every stored blob;
+//! with `--repair`, rebuild the store's index from its pack files; with
+//! `--quarantine`, set damaged packs aside and mark what they held as lost.
 
 use crate::common::StoreArg;
 use anyhow::{Context, Result};
@@ -15,6 +16,12 @@ pub struct Args {
     /// `index.before-repair`, no pack is changed), then verify.
     #[arg(long)]
     repair: bool,
+    /// Set damaged pack files aside: their readable blobs are copied into a
+    /// new pack, the damaged files are moved to `quarantine/` (never
+    /// deleted), and the pages whose body or record was lost are marked as
+    /// lost in their snapshots. Then verify.
+    #[arg(long)]
+    quarantine: bool,
 }
 
 /// Exit 0 when every snapshot is whole and every blob verifies, 1 when
@@ -41,6 +48,33 @@ pub fn run(args: Args) -> Result<ExitCode> {
             println!("damaged: {problem}");
         }
     }
+    if args.quarantine {
+        let store = args.store.open_for_writing()?;
+        let report = store.quarantine().with_context(|| {
+            format!(
+                "cannot quarantine damaged packs of the store at {}",
+                path.display()
+            )
+        })?;
+        if report.packs.is_empty() && report.blobs_lost == 0 {
+            println!("no damaged pack found");
+        }
+        for (from, to) in &report.packs {
+            println!("quarantined: {} moved to {}", from.display(), to.display());
+        }
+        if report.blobs_lost > 0 {
+            println!(
+                "{} blob(s) lost, {} readable blob(s) of the damaged pack(s) kept",
+                report.blobs_lost, report.blobs_kept
+            );
+        }
+        for lost in &report.lost {
+            println!("lost: {lost}");
+        }
+        for id in &report.unreadable_snapshots {
+            println!("lost: the manifest of snapshot {id} (it stays listed; `cartwatch prune` removes it)");
+        }
+    }
     let store = args.store.open()?;
     let report = store.fsck()?;
     print_report(&report);
@@ -62,7 +96,7 @@ fn print_report(report: &FsckReport) {
         );
     } else {
         println!(
-            "{} problem(s) in {} snapshot(s), {} blob(s) checked; `cartwatch fsck --repair` rebuilds the index from the packs",
+            "{} problem(s) in {} snapshot(s), {} blob(s) checked; `cartwatch fsck --quarantine` sets damaged packs aside and marks what they held as lost; `cartwatch fsck --repair` rebuilds a lost index from the packs",
             report.problems.len(),
             report.snapshots,
             report.blobs

@@ -121,7 +121,18 @@ struct PageOut<'a> {
 
 fn page_text(out: &mut String, page: &PageSnapshot, record: Option<&PageRecord>) {
     let status = page.status.map(|s| format!(" {s}")).unwrap_or_default();
-    let _ = writeln!(out, "  {}  {}{}", page.url, page.outcome.label(), status);
+    let rendered = match page.rendered_by {
+        cartwatch_model::RenderedBy::Browser => " (rendered by the browser)",
+        cartwatch_model::RenderedBy::Http => "",
+    };
+    let _ = writeln!(
+        out,
+        "  {}  {}{}{}",
+        page.url,
+        page.outcome.label(),
+        status,
+        rendered
+    );
     if let Some(error) = &page.error {
         let _ = writeln!(out, "    error: {error}");
     }

@@ -137,6 +137,7 @@ impl Snap {
             body_sha256: None,
             body_len: None,
             has_record: false,
+            rendered_by: Default::default(),
         }
     }
 

@@ -605,6 +605,7 @@ pub fn captures_from_records_with(
                     error: None,
                     attempts: 1,
                     body: Some(http.body),
+                    rendered_by: Default::default(),
                 };
                 let meta = r
                     .header("WARC-Record-ID")
@@ -641,6 +642,7 @@ pub fn captures_from_records_with(
                         error: None,
                         attempts: 1,
                         body: None,
+                        rendered_by: Default::default(),
                     };
                     apply_page(&mut capture, &m.page);
                     push(WarcCapture {
