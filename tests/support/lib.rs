@@ -2,6 +2,8 @@
 //! bundled files, and HTTP servers on loopback that serve capture folders.
 #![allow(missing_docs)]
 
+pub mod archive;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,7 @@ pub fn cartwatch() -> assert_cmd::Command {
         .env_remove("CARTWATCH_VOCABULARY")
         .env_remove("CARTWATCH_CLAIMS")
         .env_remove("CARTWATCH_PRODUCTS")
+        .env_remove("CARTWATCH_ARCHIVE_URL")
         .env("NO_COLOR", "1");
     cmd
 }

@@ -56,6 +56,10 @@ enum Command {
     CheckConfig(commands::check_config::Args),
     /// Verify every stored blob; with --repair, rebuild the index from the packs.
     Fsck(commands::fsck::Args),
+    /// Import years of the configured pages from the Internet Archive, as snapshots at their capture times.
+    Backfill(commands::backfill::Args),
+    /// When each fact of a center was stated: first seen, last seen, changes, gaps.
+    History(commands::history::Args),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +82,8 @@ fn main() -> ExitCode {
         Command::Centers(args) => commands::centers::run(args),
         Command::CheckConfig(args) => commands::check_config::run(args),
         Command::Fsck(args) => commands::fsck::run(args),
+        Command::Backfill(args) => commands::backfill::run(args),
+        Command::History(args) => commands::history::run(args),
     };
     match result {
         Ok(code) => code,

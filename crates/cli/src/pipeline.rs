@@ -2,7 +2,7 @@
 //! captures in, records normalized, one whole snapshot stored.
 
 use anyhow::{Context, Result};
-use cartwatch_fetcher::{read_capture_dir_with, FetchRequest, Fetcher};
+use cartwatch_fetcher::{scan_capture_dir_with, FetchRequest, Fetcher, PendingCapture};
 use cartwatch_model::{
     Capture, CenterSnapshot, Config, FetchOutcome, PageSnapshot, SnapshotManifest, SnapshotSource,
 };
@@ -26,37 +26,43 @@ pub fn take_snapshot(
     vocabulary: &Vocabulary,
     source: PageSource<'_>,
 ) -> Result<SnapshotManifest> {
-    let (captures, snapshot_source, taken_at) = match source {
+    match source {
         PageSource::Captures(dir) => {
-            let (captures, declared) = captures_from_dir(config, dir)?;
-            let taken_at = seen_at(declared.as_deref(), &captures, dir)?;
+            let (pages, declared) = captures_from_dir(config, dir)?;
+            let taken_at = seen_at(
+                declared.as_deref(),
+                pages.iter().map(|p| p.capture.fetched_at.as_str()),
+                dir,
+            )?;
             let source = SnapshotSource::Captures {
                 dir: dir.display().to_string(),
             };
-            (captures, source, taken_at)
+            // One body in memory at a time: each is read when it is stored.
+            let captures = pages.iter().map(|p| Ok(p.load()?));
+            store_snapshot(config, store, vocabulary, captures, source, taken_at)
         }
         PageSource::Http => {
             let started = time::OffsetDateTime::now_utc();
-            (fetch_live(config, store)?, SnapshotSource::Http, started)
+            let captures = fetch_live(config, store)?;
+            store_snapshot(
+                config,
+                store,
+                vocabulary,
+                captures.into_iter().map(Ok),
+                SnapshotSource::Http,
+                started,
+            )
         }
-    };
-    store_snapshot(
-        config,
-        store,
-        vocabulary,
-        captures,
-        snapshot_source,
-        taken_at,
-    )
+    }
 }
 
 /// When the pages of a capture folder or WARC file were seen: the set's
 /// declared `taken_at` (capture.toml), else the latest `fetched_at` of its
 /// pages (a WARC record's WARC-Date), else now. A declared time that does
 /// not parse is an error naming the folder.
-pub fn seen_at(
+pub fn seen_at<'a>(
     declared: Option<&str>,
-    captures: &[Capture],
+    fetched_at: impl Iterator<Item = &'a str>,
     origin: &Path,
 ) -> Result<time::OffsetDateTime> {
     if let Some(text) = declared {
@@ -67,17 +73,16 @@ pub fn seen_at(
             )
         });
     }
-    Ok(captures
-        .iter()
-        .filter_map(|c| parse_time(&c.fetched_at))
+    Ok(fetched_at
+        .filter_map(parse_time)
         .max()
         .unwrap_or_else(time::OffsetDateTime::now_utc))
 }
 
-/// The configured pages, read from a capture folder. A configured page the
-/// folder lacks is an error naming the center and URL.
-fn captures_from_dir(config: &Config, dir: &Path) -> Result<(Vec<Capture>, Option<String>)> {
-    let set = read_capture_dir_with(dir, config.fetch.max_body_bytes)?;
+/// The configured pages of a capture folder, bodies not read yet. A
+/// configured page the folder lacks is an error naming the center and URL.
+fn captures_from_dir(config: &Config, dir: &Path) -> Result<(Vec<PendingCapture>, Option<String>)> {
+    let set = scan_capture_dir_with(dir, config.fetch.max_body_bytes)?;
     let mut captures = Vec::new();
     for center in &config.centers {
         for url in &center.pages {
@@ -93,7 +98,7 @@ fn captures_from_dir(config: &Config, dir: &Path) -> Result<(Vec<Capture>, Optio
             captures.push(capture.clone());
         }
     }
-    for capture in &set.captures {
+    for capture in set.pages.iter().map(|p| &p.capture) {
         if config
             .center(&capture.center)
             .is_none_or(|c| !c.pages.contains(&capture.url))
@@ -142,12 +147,17 @@ fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
     Ok(runtime.block_on(fetcher.fetch_all(requests)))
 }
 
-/// Normalizes and stores captures of pages seen at `taken_at` as one snapshot.
+/// Normalizes and stores captures of pages seen at `taken_at` as one
+/// snapshot, one page at a time: each capture's body and record are written
+/// to the snapshot's pack and dropped before the next capture is taken from
+/// `captures`, so memory does not grow with the number of pages; the
+/// snapshot is committed, whole, at the end. An error from `captures` (a
+/// body that cannot be read) abandons the snapshot.
 pub fn store_snapshot(
     config: &Config,
     store: &Store,
     vocabulary: &Vocabulary,
-    captures: Vec<Capture>,
+    captures: impl IntoIterator<Item = Result<Capture>>,
     source: SnapshotSource,
     taken_at: time::OffsetDateTime,
 ) -> Result<SnapshotManifest> {
@@ -162,6 +172,7 @@ pub fn store_snapshot(
         })
         .collect();
     for capture in captures {
+        let capture = capture?;
         let center = config.center(&capture.center);
         let selectors = center.and_then(|c| c.selectors.as_ref());
         // Numbers without a country code are read in the center's country.

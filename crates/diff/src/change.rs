@@ -197,11 +197,15 @@ pub enum ChangeKind {
     /// (it does not make `diff` exit 1 nor `run` notify), and never removed
     /// content.
     CenterNoLongerWatched,
+    /// An archive snapshot has no capture of the page in its period (a gap,
+    /// a note, not a change): the page is compared across the gap with its
+    /// last capture, and never reported as removed.
+    PageNotCaptured,
 }
 
 impl ChangeKind {
     /// Every kind, in the order of the crate docs' list.
-    pub const ALL: [ChangeKind; 36] = [
+    pub const ALL: [ChangeKind; 37] = [
         ChangeKind::ContactAdded,
         ChangeKind::ContactRemoved,
         ChangeKind::ContactNumberChanged,
@@ -238,6 +242,7 @@ impl ChangeKind {
         ChangeKind::PageRemoved,
         ChangeKind::CenterAdded,
         ChangeKind::CenterNoLongerWatched,
+        ChangeKind::PageNotCaptured,
     ];
 
     /// The snake_case id used in JSON.
@@ -279,19 +284,22 @@ impl ChangeKind {
             ChangeKind::PageRemoved => "page_removed",
             ChangeKind::CenterAdded => "center_added",
             ChangeKind::CenterNoLongerWatched => "center_no_longer_watched",
+            ChangeKind::PageNotCaptured => "page_not_captured",
         }
     }
 
     /// False only for the reminders [`ChangeKind::PageStillUnreachable`] and
     /// [`ChangeKind::PageStillSuspect`] and the note
-    /// [`ChangeKind::CenterNoLongerWatched`], which do not make `cartwatch
-    /// diff` exit 1.
+    /// [`ChangeKind::CenterNoLongerWatched`] and
+    /// [`ChangeKind::PageNotCaptured`], which do not make `cartwatch diff`
+    /// exit 1.
     pub fn counts_as_change(self) -> bool {
         !matches!(
             self,
             ChangeKind::PageStillUnreachable
                 | ChangeKind::PageStillSuspect
                 | ChangeKind::CenterNoLongerWatched
+                | ChangeKind::PageNotCaptured
         )
     }
 
@@ -310,6 +318,7 @@ impl ChangeKind {
                 | ChangeKind::PageRemoved
                 | ChangeKind::CenterAdded
                 | ChangeKind::CenterNoLongerWatched
+                | ChangeKind::PageNotCaptured
         )
     }
 }

@@ -84,11 +84,20 @@
 //! `review_date_changed`, `revision_date_changed`, `text_changed`,
 //! `page_unreachable`, `page_still_unreachable`, `page_recovered`,
 //! `page_content_suspect`, `page_still_suspect`, `page_redirected`,
-//! `page_added`, `page_removed`, `center_added`, `center_no_longer_watched`.
-//! Every kind except the reminders `page_still_unreachable` and
-//! `page_still_suspect` and the note `center_no_longer_watched` (a center
-//! dropped from the config is not removed content) counts as a change for
-//! the exit status.
+//! `page_added`, `page_removed`, `center_added`, `center_no_longer_watched`,
+//! `page_not_captured`. Every kind except the reminders
+//! `page_still_unreachable` and `page_still_suspect` and the notes
+//! `center_no_longer_watched` (a center dropped from the config is not
+//! removed content) and `page_not_captured` counts as a change for the exit
+//! status.
+//!
+//! # Pages an archive did not capture
+//!
+//! In a snapshot imported from the Internet Archive (`cartwatch backfill`),
+//! a configured page without a capture in the snapshot's period is absent:
+//! not captured, never removed. The diff notes `page_not_captured` (not a
+//! change) when the newer snapshot lacks it, and when the older one lacks it
+//! compares the page with its last capture before.
 //!
 //! # Failed pages
 //!
@@ -147,6 +156,7 @@ pub mod claims;
 mod claims_audit;
 pub mod compare;
 pub mod csv;
+pub mod history;
 pub mod html;
 pub mod ignore;
 pub mod json;
@@ -167,6 +177,7 @@ pub use change::{
 };
 pub use claims::{ClaimDetail, ClaimRules, ClaimsCheck};
 pub use compare::{compare, compare_with_claims, Cell, CenterRow, Matrix};
+pub use history::{center_history, CenterHistory, FactHistory, Span};
 pub use ignore::IgnoreRules;
 pub use registry::ContactRegistry;
 pub use snapshot_diff::{diff, diff_snapshots};

@@ -54,6 +54,7 @@
 
 mod centers;
 mod findings;
+mod history;
 pub mod html;
 mod matrix;
 #[cfg(test)]

@@ -91,6 +91,10 @@ pub fn diff_snapshots<E>(
                     continue;
                 }
                 let Some(old) = find_page(from_view, &center.id, &page.url) else {
+                    if not_captured(from_view, &center.id, &page.url) {
+                        // Compare across the gap with the last capture.
+                        walks.push((center.id.clone(), page.url.clone(), false));
+                    }
                     continue;
                 };
                 if !page_ok(from_view, &center.id, old) {
@@ -204,6 +208,87 @@ fn effective_url(page: &PageSnapshot) -> &str {
         .trim_end_matches('/')
 }
 
+/// True when `view` is an archive snapshot without this configured page
+/// (the archive had no capture of it in the snapshot's period).
+fn not_captured(view: &SnapshotView, center: &str, url: &str) -> bool {
+    view.manifest.source.is_archive() && find_page(view, center, url).is_none()
+}
+
+/// A page present in TO that the archive did not capture for FROM: a note,
+/// then the page compared with its last good capture before FROM (when
+/// there is one and TO's page has content that does not look like an error
+/// page; otherwise the note alone, or TO's failure).
+fn across_gap(
+    from: &SnapshotView,
+    to: &SnapshotView,
+    center: &str,
+    tp: &PageSnapshot,
+    ctx: &Context<'_>,
+    options: &DiffOptions,
+) -> (Vec<Change>, Option<crate::PageTextDiff>) {
+    let url = tp.url.clone();
+    let last = ctx.baselines.get(&(center.to_string(), url.clone()));
+    let compared = match last {
+        Some((id, _)) => format!("compared with its capture in {id}"),
+        None => "no earlier capture to compare with".to_string(),
+    };
+    let mut changes = vec![Change {
+        kind: ChangeKind::PageNotCaptured,
+        summary: format!(
+            "page not captured by the archive for {}; {compared}",
+            from.manifest.id
+        ),
+        before: None,
+        after: None,
+        evidence: None,
+        url: url.clone(),
+        fact: "status".into(),
+    }];
+    if !page_ok(to, center, tp) {
+        changes.push(Change {
+            kind: ChangeKind::PageUnreachable,
+            summary: format!("page unreachable in {} ({})", to.manifest.id, failure(tp)),
+            before: None,
+            after: Some(tp.outcome.label()),
+            evidence: None,
+            url,
+            fact: "status".into(),
+        });
+        return (changes, None);
+    }
+    let to_record = to.record(center, &url).expect("page_ok checked the record");
+    let Some((_, old)) = last else {
+        return (changes, None);
+    };
+    if let Some(suspicion) = content_suspect(to_record, Some(old)) {
+        let mut change = Change {
+            kind: ChangeKind::PageContentSuspect,
+            summary: format!(
+                "page looks like an error or maintenance page ({}); not compared",
+                suspicion.describe()
+            ),
+            before: Some("ok".into()),
+            after: Some("suspect".into()),
+            evidence: None,
+            url,
+            fact: "status".into(),
+        };
+        change.evidence = suspect_evidence(to_record);
+        changes.push(change);
+        return (changes, None);
+    }
+    let page = record_changes(
+        center,
+        &url,
+        old,
+        to_record,
+        &options.ignore,
+        options.context_words,
+    );
+    changes.extend(page.changes);
+    (changes, page.text_diff)
+}
+
 /// The first snapshot of the failing run that ends at `at` (the page failed
 /// in `at` and in every snapshot back to the returned one).
 fn unreachable_since(ctx: &Context<'_>, at: &str, center: &str, url: &str) -> Option<String> {
@@ -270,6 +355,11 @@ fn center_diff(
         (Some(fc), Some(tc)) => {
             for tp in &tc.pages {
                 match fc.pages.iter().find(|p| p.url == tp.url) {
+                    None if from.manifest.source.is_archive() => {
+                        let (page_changes, diff) = across_gap(from, to, &tc.id, tp, ctx, options);
+                        changes.extend(page_changes);
+                        text_diff.extend(diff);
+                    }
                     None => changes.push(Change {
                         kind: ChangeKind::PageAdded,
                         summary: "page added to the config".into(),
@@ -288,7 +378,20 @@ fn center_diff(
                 }
             }
             for fp in &fc.pages {
-                if !tc.pages.iter().any(|p| p.url == fp.url) {
+                if !tc.pages.iter().any(|p| p.url == fp.url) && to.manifest.source.is_archive() {
+                    changes.push(Change {
+                        kind: ChangeKind::PageNotCaptured,
+                        summary: format!(
+                            "page not captured by the archive for {}; not compared",
+                            to.manifest.id
+                        ),
+                        before: None,
+                        after: None,
+                        evidence: None,
+                        url: fp.url.clone(),
+                        fact: "status".into(),
+                    });
+                } else if !tc.pages.iter().any(|p| p.url == fp.url) {
                     changes.push(Change {
                         kind: ChangeKind::PageRemoved,
                         summary: "page removed from the config".into(),

@@ -36,7 +36,7 @@ pub(crate) fn sign(kind: ChangeKind) -> char {
     use ChangeKind::*;
     match kind {
         PageUnreachable | PageStillUnreachable | PageRecovered | PageContentSuspect
-        | PageStillSuspect | PageRedirected => '!',
+        | PageStillSuspect | PageRedirected | PageNotCaptured => '!',
         ContactAdded | ProductAdded | AllApprovedAdded | ConditionAdded | PopulationAdded
         | TrialAdded | ManufacturingAdded | StageAdded | SideEffectAdded | PageAdded
         | CenterAdded => '+',

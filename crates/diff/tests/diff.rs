@@ -624,3 +624,57 @@ fn settle_suppresses_a_one_snapshot_outage_but_a_failed_page_never_settles_conte
         vec![ChangeKind::ProductAdded]
     );
 }
+
+#[test]
+fn a_page_the_archive_did_not_capture_is_a_gap_not_a_removal() {
+    let mut later = base_record(URL);
+    later.offerings.products.push("yescarta".into());
+    let a = snap("2019-01-20T08:00:00Z")
+        .archive()
+        .page("c", base_record(URL))
+        .build();
+    let gap = snap("2019-06-10T09:00:00Z").archive().no_pages("c").build();
+    let c = snap("2020-03-01T08:00:00Z")
+        .archive()
+        .page("c", later)
+        .build();
+    let views = [&a, &gap, &c];
+
+    let into_gap = diff_in(
+        &views,
+        &a.manifest.id,
+        &gap.manifest.id,
+        &DiffOptions::default(),
+    );
+    assert_eq!(
+        kinds(&into_gap.centers[0].changes),
+        vec![ChangeKind::PageNotCaptured]
+    );
+    assert!(!into_gap.has_changes(), "not captured is not a change");
+    assert_eq!(into_gap.centers[0].status, CenterStatus::Unchanged);
+
+    // Out of the gap: compared with the last capture (2019-01), so the
+    // product added shows and nothing reads as added or removed pages.
+    let out_of_gap = diff_in(
+        &views,
+        &gap.manifest.id,
+        &c.manifest.id,
+        &DiffOptions::default(),
+    );
+    let out = kinds(&out_of_gap.centers[0].changes);
+    assert_eq!(
+        out,
+        vec![ChangeKind::PageNotCaptured, ChangeKind::ProductAdded]
+    );
+    assert!(out_of_gap.centers[0].changes[0]
+        .summary
+        .contains("compared with its capture in 2019-01-20T08:00:00Z"));
+
+    // The same absence in a live snapshot stays "removed from the config".
+    let live_gap = snap("2019-06-10T09:00:00Z").no_pages("c").build();
+    let live = diff(&a, &live_gap, &DiffOptions::default());
+    assert_eq!(
+        kinds(&live.centers[0].changes),
+        vec![ChangeKind::PageRemoved]
+    );
+}

@@ -92,6 +92,86 @@ pub fn read_capture_dir(dir: &Path) -> Result<CaptureSet, CaptureError> {
 /// read (only its size is looked at) and its page is `too_large`, as a live
 /// fetch of it would be.
 pub fn read_capture_dir_with(dir: &Path, max_body_bytes: u64) -> Result<CaptureSet, CaptureError> {
+    let index = scan_capture_dir_with(dir, max_body_bytes)?;
+    let captures = index
+        .pages
+        .iter()
+        .map(PendingCapture::load)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CaptureSet {
+        dir: index.dir,
+        taken_at: index.taken_at,
+        label: index.label,
+        captures,
+    })
+}
+
+/// A capture folder's manifests, read and checked, with no body read yet:
+/// each page's body is read by [`PendingCapture::load`] when it is needed,
+/// so a snapshot holds one body at a time, not the whole folder.
+#[derive(Debug, Clone)]
+pub struct CaptureIndex {
+    /// The folder it was read from.
+    pub dir: PathBuf,
+    /// When the set was taken, from `capture.toml`.
+    pub taken_at: Option<String>,
+    /// A one-line label, from `capture.toml`.
+    pub label: Option<String>,
+    /// Every page, sorted by center folder, then manifest file name.
+    pub pages: Vec<PendingCapture>,
+}
+
+impl CaptureIndex {
+    /// The page of this center at this URL, if the set has it.
+    pub fn find(&self, center: &str, url: &str) -> Option<&PendingCapture> {
+        self.pages
+            .iter()
+            .find(|p| p.capture.center == center && p.capture.url == url)
+    }
+}
+
+/// One page of a [`CaptureIndex`]: its manifest, and where its body is.
+#[derive(Debug, Clone)]
+pub struct PendingCapture {
+    /// The capture without its body (`body` is `None`).
+    pub capture: Capture,
+    /// The confined real path of the body file and the path shown in errors.
+    body: Option<(PathBuf, PathBuf)>,
+    max_body_bytes: u64,
+}
+
+impl PendingCapture {
+    /// The capture with its body read (at most `max_body_bytes`; a larger
+    /// body file is not read and the page is `too_large`).
+    pub fn load(&self) -> Result<Capture, CaptureError> {
+        let mut capture = self.capture.clone();
+        let Some((real, shown)) = &self.body else {
+            return Ok(capture);
+        };
+        let max = self.max_body_bytes;
+        match read_capped(real, max).map_err(|source| CaptureError::Io {
+            path: shown.clone(),
+            source,
+        })? {
+            Some(body) => capture.body = Some(body),
+            None => {
+                capture.outcome = cartwatch_model::FetchOutcome::TooLarge;
+                capture.error = Some(format!(
+                    "{}: the body is larger than {max} bytes (max_body_bytes); not read",
+                    shown.display()
+                ));
+            }
+        }
+        Ok(capture)
+    }
+}
+
+/// Reads a capture folder's manifests (every one checked: bodies confined to
+/// the folder, an `ok` page names a body) without reading any body.
+pub fn scan_capture_dir_with(
+    dir: &Path,
+    max_body_bytes: u64,
+) -> Result<CaptureIndex, CaptureError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| CaptureError::Io { path, source }
@@ -141,30 +221,17 @@ pub fn read_capture_dir_with(dir: &Path, max_body_bytes: u64) -> Result<CaptureS
                             dir: dir.to_path_buf(),
                         }
                     })?;
-                    let shown = center_dir.join(name);
-                    read_capped(&body_path, max_body_bytes).map_err(io(&shown))?
+                    Some((body_path, center_dir.join(name)))
                 }
                 None => None,
             };
-            let too_large = meta.body.is_some() && body.is_none();
             if meta.body.is_none() && meta.outcome == cartwatch_model::FetchOutcome::Ok {
                 return Err(CaptureError::Manifest {
                     path: manifest_path,
                     message: "outcome is \"ok\" but no \"body\" file is named".into(),
                 });
             }
-            let (outcome, error) = if too_large {
-                (
-                    cartwatch_model::FetchOutcome::TooLarge,
-                    Some(format!(
-                        "{}: the body is larger than {max_body_bytes} bytes (max_body_bytes); not read",
-                        center_dir.join(meta.body.as_deref().unwrap_or_default()).display()
-                    )),
-                )
-            } else {
-                (meta.outcome, meta.error)
-            };
-            captures.push(Capture {
+            let capture = Capture {
                 center: center.clone(),
                 url: meta.url,
                 final_url: meta.final_url,
@@ -174,22 +241,27 @@ pub fn read_capture_dir_with(dir: &Path, max_body_bytes: u64) -> Result<CaptureS
                 etag: meta.etag,
                 last_modified: meta.last_modified,
                 fetched_at: meta.fetched_at,
-                outcome,
-                error,
+                outcome: meta.outcome,
+                error: meta.error,
                 attempts: 1,
-                body,
+                body: None,
                 rendered_by: meta.rendered_by,
+            };
+            captures.push(PendingCapture {
+                capture,
+                body,
+                max_body_bytes,
             });
         }
     }
     if captures.is_empty() {
         return Err(CaptureError::Empty(dir.to_path_buf()));
     }
-    Ok(CaptureSet {
+    Ok(CaptureIndex {
         dir: dir.to_path_buf(),
         taken_at: info.taken_at,
         label: info.label,
-        captures,
+        pages: captures,
     })
 }
 

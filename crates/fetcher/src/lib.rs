@@ -17,6 +17,8 @@
 //!   `"auto"`): headless Chromium through the DevTools protocol, its every
 //!   request checked against the address policy.
 //! - [`captures`]: saved capture folders; [`notify`]: webhooks.
+//! - [`archive`]: the Internet Archive (Wayback CDX listing, `id_` replay),
+//!   one polite connection, for `cartwatch backfill`.
 //!
 //! `Capture::attempts` counts every request sent for the page (redirect hops
 //! and retries; robots.txt not): 1 for a plain fetch, 0 when robots.txt kept
@@ -24,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod address;
+pub mod archive;
 pub mod browser;
 pub mod captures;
 pub mod classify;
@@ -34,7 +37,8 @@ pub mod progress;
 pub mod robots;
 
 pub use captures::{
-    read_capture_dir, read_capture_dir_with, write_capture_dir, CaptureError, CaptureSet,
+    read_capture_dir, read_capture_dir_with, scan_capture_dir_with, write_capture_dir,
+    CaptureError, CaptureIndex, CaptureSet, PendingCapture,
 };
 pub use http::{FetchError, FetchRequest, Fetcher};
 

@@ -42,6 +42,6 @@ pub use record::{
     Purpose, Section, TelLinkMismatch,
 };
 pub use snapshot::{
-    Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, RenderedBy, SnapshotManifest,
-    SnapshotSource,
+    ArchiveCapture, Capture, CaptureMeta, CenterSnapshot, FetchOutcome, PageSnapshot, RenderedBy,
+    SnapshotManifest, SnapshotSource,
 };

@@ -190,6 +190,50 @@ pub enum SnapshotSource {
         /// The folder, as given.
         dir: String,
     },
+    /// Captures of the Internet Archive (or another Wayback server), imported
+    /// by `cartwatch backfill`. A configured page without an entry in
+    /// `captures` was not captured in the snapshot's period: a gap, never a
+    /// removal.
+    Archive {
+        /// The archive's base URL (`https://web.archive.org`).
+        base: String,
+        /// The archive captures this snapshot holds, one per imported page.
+        #[serde(default)]
+        captures: Vec<ArchiveCapture>,
+    },
+}
+
+impl SnapshotSource {
+    /// True for archive snapshots, where a missing page means "not captured".
+    pub fn is_archive(&self) -> bool {
+        matches!(self, SnapshotSource::Archive { .. })
+    }
+
+    /// A short description: `http`, `captures DIR`, `archive BASE`.
+    pub fn describe(&self) -> String {
+        match self {
+            SnapshotSource::Http => "http".to_string(),
+            SnapshotSource::Captures { dir } => format!("captures {dir}"),
+            SnapshotSource::Archive { base, .. } => format!("archive {base}"),
+        }
+    }
+}
+
+/// One archive capture imported into a snapshot: which page, when the archive
+/// captured it, and the archive's digest of its content, kept beside the
+/// store's own SHA-256 so a capture is never fetched or imported twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveCapture {
+    /// The configured center id.
+    pub center: String,
+    /// The configured URL.
+    pub url: String,
+    /// The capture's 14-digit timestamp (`20190305123456`, UTC).
+    pub timestamp: String,
+    /// The CDX `digest`: base32 SHA-1 of the archived payload.
+    pub digest: String,
+    /// Where the original bytes were replayed from (`BASE/web/TSid_/URL`).
+    pub replay_url: String,
 }
 
 /// One page's entry in a snapshot manifest. The record and body are stored

@@ -4,7 +4,7 @@
 use crate::common::{ConfigArg, StoreArg, VocabularyArg};
 use crate::pipeline::{seen_at, store_snapshot};
 use anyhow::{bail, Context, Result};
-use cartwatch_fetcher::read_capture_dir_with;
+use cartwatch_fetcher::scan_capture_dir_with;
 use cartwatch_model::{Capture, Config, SnapshotSource};
 use cartwatch_store::warc::{captures_from_records_with, read_warc_file_for};
 use std::path::{Path, PathBuf};
@@ -30,30 +30,38 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let config = args.config.load_watch_list()?;
     let vocabulary = args.vocabulary.load()?;
-    let (captures, declared) = if args.path.is_dir() {
-        let set = read_capture_dir_with(&args.path, config.fetch.max_body_bytes)?;
-        (set.captures, set.taken_at)
+    let source = SnapshotSource::Captures {
+        dir: args.path.display().to_string(),
+    };
+    let manifest = if args.path.is_dir() {
+        // Bodies are read one at a time, as each page is stored.
+        let set = scan_capture_dir_with(&args.path, config.fetch.max_body_bytes)?;
+        let pages = configured(&config, &args.path, &set.pages, |p| &p.capture)?;
+        let taken_at = seen_at(
+            set.taken_at.as_deref(),
+            pages.iter().map(|p| p.capture.fetched_at.as_str()),
+            &args.path,
+        )?;
+        let store = args.store.open_for_writing()?;
+        let captures = pages.iter().map(|p| Ok(p.load()?));
+        store_snapshot(&config, &store, &vocabulary, captures, source, taken_at)?
     } else if args.path.is_file() {
-        (warc_captures(&config, &args.path)?, None)
+        let captures = warc_captures(&config, &args.path)?;
+        let captures = configured(&config, &args.path, &captures, |c| c)?;
+        let taken_at = seen_at(
+            None,
+            captures.iter().map(|c| c.fetched_at.as_str()),
+            &args.path,
+        )?;
+        let store = args.store.open_for_writing()?;
+        let captures = captures.into_iter().map(Ok);
+        store_snapshot(&config, &store, &vocabulary, captures, source, taken_at)?
     } else {
         bail!(
             "{} is neither a capture folder nor a WARC file",
             args.path.display()
         );
     };
-    let captures = configured(&config, &args.path, captures)?;
-    let taken_at = seen_at(declared.as_deref(), &captures, &args.path)?;
-    let store = args.store.open_for_writing()?;
-    let manifest = store_snapshot(
-        &config,
-        &store,
-        &vocabulary,
-        captures,
-        SnapshotSource::Captures {
-            dir: args.path.display().to_string(),
-        },
-        taken_at,
-    )?;
     crate::common::print_clean(&crate::commands::snapshot::summary(&manifest))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -100,14 +108,19 @@ fn warc_captures(config: &Config, path: &Path) -> Result<Vec<Capture>> {
 /// The configured pages, in config order; a configured page the source lacks
 /// is an error naming the center and URL, and pages outside the config are
 /// skipped with a warning (as `snapshot --from` does).
-fn configured(config: &Config, path: &Path, captures: Vec<Capture>) -> Result<Vec<Capture>> {
+fn configured<T: Clone>(
+    config: &Config,
+    path: &Path,
+    captures: &[T],
+    capture_of: impl Fn(&T) -> &Capture,
+) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for center in &config.centers {
         for url in &center.pages {
             let capture = captures
                 .iter()
                 .rev()
-                .find(|c| c.center == center.id && &c.url == url)
+                .find(|c| capture_of(c).center == center.id && &capture_of(c).url == url)
                 .with_context(|| {
                     format!(
                         "{} has no capture for center {:?} at {url} (add it, or remove the page from the config)",
@@ -118,7 +131,7 @@ fn configured(config: &Config, path: &Path, captures: Vec<Capture>) -> Result<Ve
             out.push(capture.clone());
         }
     }
-    for c in &captures {
+    for c in captures.iter().map(&capture_of) {
         if config
             .center(&c.center)
             .is_none_or(|center| !center.pages.contains(&c.url))

@@ -1,6 +1,7 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
 
 pub mod audit;
+pub mod backfill;
 pub mod centers;
 pub mod check_config;
 pub mod compare;
@@ -8,6 +9,7 @@ pub mod diff;
 pub mod export;
 pub mod export_warc;
 pub mod fsck;
+pub mod history;
 pub mod import_captures;
 pub mod normalize;
 pub mod prune;

@@ -2,7 +2,7 @@
 
 use crate::common::{load_view, require_center, StoreArg};
 use anyhow::Result;
-use cartwatch_model::{ContactKind, PageRecord, PageSnapshot, SnapshotSource};
+use cartwatch_model::{ContactKind, PageRecord, PageSnapshot};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -76,10 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Format::Text => {
-            let source = match &summary.source {
-                SnapshotSource::Http => "http".to_string(),
-                SnapshotSource::Captures { dir } => format!("captures {dir}"),
-            };
+            let source = summary.source.describe();
             let _ = writeln!(
                 out,
                 "snapshot {id} ({source}): {} centers, {} pages ok, {} failed, {} bytes new",

@@ -2,7 +2,6 @@
 
 use crate::common::StoreArg;
 use anyhow::Result;
-use cartwatch_model::SnapshotSource;
 use std::process::ExitCode;
 
 /// Flags of `cartwatch snapshots`.
@@ -39,10 +38,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "id", "created", "centers", "pages ok", "failed", "bytes new"
     );
     for s in &summaries {
-        let source = match &s.source {
-            SnapshotSource::Http => "http".to_string(),
-            SnapshotSource::Captures { dir } => format!("captures {dir}"),
-        };
+        let source = s.source.describe();
         println!(
             "{:<24} {:<20} {:>7} {:>8} {:>6} {:>10}  {}",
             s.id, s.created_at, s.centers, s.pages_ok, s.pages_failed, s.bytes_new, source

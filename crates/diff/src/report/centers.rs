@@ -55,6 +55,8 @@ struct CenterIndex<'a> {
     latest: HashMap<&'a str, &'a CenterSnapshot>,
     /// For each diff (same order as `ReportInput::diffs`), its centers by id.
     diffs: Vec<HashMap<&'a str, &'a CenterDiff>>,
+    /// Each snapshot's centers by id, for the history of facts.
+    history: super::history::ViewIndex<'a>,
 }
 
 impl<'a> CenterIndex<'a> {
@@ -75,7 +77,11 @@ impl<'a> CenterIndex<'a> {
             .iter()
             .map(|d| d.centers.iter().map(|c| (c.center.as_str(), c)).collect())
             .collect();
-        CenterIndex { latest, diffs }
+        CenterIndex {
+            latest,
+            diffs,
+            history: super::history::ViewIndex::new(input.history),
+        }
     }
 }
 
@@ -132,6 +138,7 @@ fn render_center(
     render_pages(out, input, latest, id);
     out.push_str("<h4>Timeline</h4>\n");
     render_timeline(out, input, index, id);
+    super::history::render(out, input.history, &index.history, id);
     out.push_str("<h4>Current contacts</h4>\n");
     render_contacts(out, input, latest, id);
     out.push_str("</section>\n");

@@ -13,6 +13,7 @@ pub(super) fn render_snapshots(out: &mut String, input: &ReportInput<'_>) {
         let source = match &m.source {
             cartwatch_model::SnapshotSource::Http => "live fetch".to_string(),
             cartwatch_model::SnapshotSource::Captures { dir } => format!("captures {dir}"),
+            other => other.describe(),
         };
         let _ = writeln!(
             out,

@@ -94,6 +94,7 @@ pub fn base_record(url: &str) -> PageRecord {
 /// Builds a snapshot view page by page.
 pub struct Snap {
     id: String,
+    source: SnapshotSource,
     centers: Vec<CenterSnapshot>,
     records: BTreeMap<(String, String), PageRecord>,
 }
@@ -101,6 +102,7 @@ pub struct Snap {
 pub fn snap(id: &str) -> Snap {
     Snap {
         id: id.into(),
+        source: SnapshotSource::Http,
         centers: Vec::new(),
         records: BTreeMap::new(),
     }
@@ -170,13 +172,29 @@ impl Snap {
         self
     }
 
+    /// An archive snapshot (`cartwatch backfill`): absent pages were not captured.
+    pub fn archive(mut self) -> Snap {
+        self.source = SnapshotSource::Archive {
+            base: "https://web.archive.org".into(),
+            captures: Vec::new(),
+        };
+        self
+    }
+
+    /// A center without pages in this snapshot (an archive period in which
+    /// none of its pages was captured).
+    pub fn no_pages(mut self, center: &str) -> Snap {
+        self.center_mut(center);
+        self
+    }
+
     pub fn build(self) -> SnapshotView {
         SnapshotView {
             manifest: SnapshotManifest {
                 id: self.id.clone(),
                 created_at: self.id.clone(),
                 taken_at: self.id.clone(),
-                source: SnapshotSource::Http,
+                source: self.source,
                 centers: self.centers,
                 bytes_new: 0,
             },
