@@ -222,3 +222,224 @@ fn a_center_dropped_from_the_config_is_no_longer_watched_not_removed() {
     assert_eq!(msk["changes"][0]["kind"], "center_no_longer_watched");
     assert!(!json.to_string().contains("_removed"), "{json}");
 }
+
+/// A capture set of one center whose page carries terminal escapes (raw
+/// and as `&#27;`), a C1 CSI, bidi overrides, and whose configured URL
+/// carries credentials.
+fn spoofing_captures(dir: &Path, day: &str, number: &str) -> PathBuf {
+    let set = dir.join(day);
+    let page = set.join("spoof");
+    std::fs::create_dir_all(&page).unwrap();
+    std::fs::write(
+        set.join("capture.toml"),
+        format!("taken_at = \"{day}T06:00:00Z\"\n"),
+    )
+    .unwrap();
+    let html = format!(
+        "<html><head><title>Spoof \u{202E}retneC\u{202C} &#27;]0;pwned-title&#7;</title></head><body><main>\
+         <h1>CAR T-cell therapy\u{1b}[2J</h1>\
+         <p>Call the CAR T team at {number} to make an appointment&#27;[31m today.</p>\
+         <p>We offer Kymriah\u{9b}1m and Yescarta.\u{1b}]8;;https://evil.example\u{7}click\u{1b}]8;;\u{7}</p>\
+         <p>Our intranet copy is at https://editor:s3cret@spoof.example/car-t.</p>\
+         </main></body></html>"
+    );
+    std::fs::write(page.join("1.html"), html).unwrap();
+    std::fs::write(
+        page.join("1.json"),
+        serde_json::json!({
+            "url": SPOOF_URL, "fetched_at": format!("{day}T06:00:05Z"), "status": 200,
+            "content_type": "text/html; charset=utf-8", "final_url": null,
+            "outcome": "ok", "body": "1.html"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    set
+}
+
+const SPOOF_URL: &str = "https://editor:s3cret@spoof.example/car-t";
+
+/// No escape sequence, C1 control or bidi control from the page, and no
+/// password, in what a command printed.
+fn assert_clean(what: &str, text: &str) {
+    for bad in ['\u{1b}', '\u{9b}', '\u{7}', '\u{202E}', '\u{202C}'] {
+        assert!(!text.contains(bad), "{what}: {bad:?} in {text:?}");
+    }
+    assert!(!text.contains("s3cret"), "{what}: the password in {text}");
+}
+
+#[test]
+fn escapes_bidi_controls_and_credentials_never_reach_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let config = dir.path().join("centers.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[center]]\nid = \"spoof\"\nname = \"Spoof \u{202E}retneC\u{202C}\"\npages = [\"{SPOOF_URL}\"]\n"
+        ),
+    )
+    .unwrap();
+    let old = spoofing_captures(dir.path(), "2026-10-01", "(216) 555-0100");
+    let new = spoofing_captures(dir.path(), "2026-11-01", "(216) 555-\u{202E}0199");
+    for set in [&old, &new] {
+        let output = cartwatch()
+            .env_remove("NO_COLOR")
+            .env("RUST_LOG", "debug")
+            .arg("snapshot")
+            .arg("--store")
+            .arg(&store)
+            .arg("--config")
+            .arg(&config)
+            .arg("--from")
+            .arg(set)
+            .assert()
+            .code(0);
+        assert_clean("snapshot stdout", &stdout_of(output.get_output()));
+        assert_clean("snapshot logs", &stderr_of(output.get_output()));
+    }
+
+    let report = dir.path().join("report.html");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["diff", "--color", "never"],
+        vec!["diff", "--format", "markdown"],
+        vec!["diff", "--format", "json"],
+        vec!["audit", "--color", "never"],
+        vec!["audit", "--format", "csv"],
+        vec!["audit", "--format", "markdown"],
+        vec!["show"],
+        vec!["show", "--format", "json"],
+        vec!["export"],
+        vec!["export", "--format", "csv"],
+        vec!["compare"],
+        vec!["compare", "--format", "csv"],
+        vec!["compare", "--format", "markdown"],
+        vec!["snapshots"],
+    ];
+    let mut seen_number = false;
+    for args in runs {
+        let output = cartwatch()
+            .args(&args)
+            .arg("--store")
+            .arg(&store)
+            .args(if args[0] == "diff" || args[0] == "audit" {
+                vec!["--config".to_string(), config.display().to_string()]
+            } else {
+                vec![]
+            })
+            .output()
+            .unwrap();
+        assert!(
+            output.status.code().unwrap_or(9) <= 1,
+            "{args:?}: {output:?}"
+        );
+        let stdout = stdout_of(&output);
+        assert_clean(&format!("{args:?}"), &stdout);
+        assert_clean(&format!("{args:?} stderr"), &stderr_of(&output));
+        seen_number |= stdout.contains("555-0199") || stdout.contains("5550199");
+    }
+    // The bidi override no longer splits the number: it was read.
+    assert!(seen_number, "the changed number is in the outputs");
+
+    // With colours on, the only escapes are the diff's own colours.
+    let output = cartwatch()
+        .args(["diff", "--color", "always", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let coloured = stdout_of(&output);
+    assert!(coloured.contains("\u{1b}["), "coloured");
+    let stripped: String = coloured
+        .split('\u{1b}')
+        .enumerate()
+        .map(|(i, piece)| {
+            if i == 0 {
+                return piece.to_string();
+            }
+            let end = piece.find('m').expect("an SGR colour");
+            assert!(
+                piece[1..end]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ';')
+                    && piece.starts_with('['),
+                "only colour codes: {piece:?}"
+            );
+            piece[end + 1..].to_string()
+        })
+        .collect();
+    assert_clean("diff --color always", &stripped);
+
+    cartwatch()
+        .arg("report")
+        .arg("--store")
+        .arg(&store)
+        .arg("--out")
+        .arg(&report)
+        .assert()
+        .success();
+    assert_clean("report", &std::fs::read_to_string(&report).unwrap());
+}
+
+#[test]
+fn a_page_url_that_does_not_parse_strictly_is_refused_with_file_line_and_center() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    for (url, problem) in [
+        ("https://a.example/car t", "space"),
+        ("https://a.example/x?\\\"><script>", "'\"'"),
+        ("https://a.example/(car-t", "unbalanced"),
+    ] {
+        let config = dir.path().join("centers.toml");
+        std::fs::write(
+            &config,
+            format!("[fetch]\nmin_delay_ms = 1\n\n[[center]]\nid = \"alpha\"\nname = \"Alpha\"\npages = [\"{url}\"]\n"),
+        )
+        .unwrap();
+        for command in ["snapshot", "check-config"] {
+            let output = cartwatch()
+                .arg(command)
+                .arg("--config")
+                .arg(&config)
+                .args(if command == "snapshot" {
+                    vec!["--store".to_string(), store.display().to_string()]
+                } else {
+                    vec![]
+                })
+                .assert()
+                .code(2);
+            let stderr = stderr_of(output.get_output());
+            assert!(
+                stderr.contains("centers.toml:5:"),
+                "{command} {url}: {stderr}"
+            );
+            assert!(stderr.contains("center \"alpha\""), "{stderr}");
+            assert!(stderr.contains("not a well-formed URL"), "{stderr}");
+            assert!(stderr.contains(problem), "{problem}: {stderr}");
+        }
+    }
+    assert!(!store.exists(), "nothing was stored");
+}
+
+#[test]
+fn credentials_in_a_config_error_are_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("centers.toml");
+    std::fs::write(
+        &config,
+        format!("[[center]]\nid = \"alpha\"\nname = \"Alpha\"\npages = [\"{SPOOF_URL}\", \"{SPOOF_URL}\"]\n"),
+    )
+    .unwrap();
+    let output = cartwatch()
+        .arg("check-config")
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(2);
+    let stderr = stderr_of(output.get_output());
+    assert!(stderr.contains("listed twice"), "{stderr}");
+    assert!(
+        stderr.contains("https://***@spoof.example/car-t"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}

@@ -65,20 +65,21 @@ impl ConfigArg {
     pub fn load(&self) -> Result<Config> {
         load_config(&self.config)
     }
+
+    /// Reads the configuration to take a snapshot with: a file listing no
+    /// center (empty, cut short) is an error naming it, since a snapshot
+    /// of nothing would make every watched center vanish.
+    pub fn load_watch_list(&self) -> Result<Config> {
+        let config = self.load()?;
+        config.require_centers(&self.config.display().to_string())?;
+        Ok(config)
+    }
 }
 
-/// Reads and validates a configuration file; a file listing no center
-/// (empty, cut short) is an error naming it.
+/// Reads and validates a configuration file.
 pub fn load_config(path: &Path) -> Result<Config> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read the config file {} (pass --config FILE or set CARTWATCH_CONFIG)",
-            path.display()
-        )
-    })?;
-    let file = path.display().to_string();
-    let config = Config::from_toml_str(&text, &file)?;
-    config.require_centers(&file)?;
+    // Errors about a center name the line of its `id`.
+    let (_, config) = crate::commands::check_config::load_config_located(path)?;
     Ok(config)
 }
 
@@ -143,7 +144,85 @@ pub fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,chromiumoxide=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| CleanWriter::new(std::io::stderr()))
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
+}
+
+/// A writer that passes text on line by line, [`cartwatch_diff::clean`]ed:
+/// no escape sequence, control or bidi character from a page, and no
+/// credentials of a URL, reaches the terminal, a log or an export through
+/// it. Used for every output that has no colour codes of its own (`show`,
+/// `export`, the snapshot summaries, log lines, error messages).
+pub struct CleanWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> CleanWriter<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        CleanWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Cleans and writes the complete lines held (all of them when `all`).
+    fn pass_on(&mut self, all: bool) -> std::io::Result<()> {
+        let end = if all {
+            self.pending.len()
+        } else {
+            match self.pending.iter().rposition(|b| *b == b'\n') {
+                Some(newline) => newline + 1,
+                None => return Ok(()),
+            }
+        };
+        if end == 0 {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&self.pending[..end]);
+        let clean = cartwatch_diff::clean(&text);
+        self.inner.write_all(clean.as_bytes())?;
+        self.pending.drain(..end);
+        Ok(())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for CleanWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        // Long lines are passed on in pieces of whole characters.
+        if self.pending.len() > 64 * 1024 && !self.pending.contains(&b'\n') {
+            let cut = match std::str::from_utf8(&self.pending) {
+                Ok(_) => self.pending.len(),
+                Err(error) => error.valid_up_to(),
+            };
+            let text = String::from_utf8_lossy(&self.pending[..cut]).into_owned();
+            self.inner
+                .write_all(cartwatch_diff::clean(&text).as_bytes())?;
+            self.pending.drain(..cut);
+        }
+        self.pass_on(false)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.pass_on(true)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for CleanWriter<W> {
+    fn drop(&mut self) {
+        let _ = std::io::Write::flush(self);
+    }
+}
+
+/// Writes text to stdout through a [`CleanWriter`].
+pub fn print_clean(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = CleanWriter::new(std::io::stdout().lock());
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }

@@ -91,7 +91,8 @@ fn main() -> ExitCode {
         // with the status a shell shows for a process ended by SIGPIPE.
         Err(error) if is_broken_pipe(&error) => ExitCode::from(141),
         Err(error) => {
-            eprintln!("error: {}", error_message(&error));
+            // Errors quote URLs and page text: cleaned like every output.
+            eprintln!("error: {}", cartwatch_diff::clean(&error_message(&error)));
             ExitCode::from(2)
         }
     }

@@ -43,15 +43,39 @@ pub fn take_snapshot(
         }
         PageSource::Http => {
             let started = time::OffsetDateTime::now_utc();
-            let captures = fetch_live(config, store)?;
-            store_snapshot(
-                config,
-                store,
-                vocabulary,
-                captures.into_iter().map(Ok),
-                SnapshotSource::Http,
-                started,
-            )
+            let (fetcher, requests) = live_requests(config, store)?;
+            // Pages are stored as they arrive: the fetch runs on its own
+            // thread and hands each capture over a small bounded channel.
+            std::thread::scope(|scope| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Capture>>(1);
+                scope.spawn(move || {
+                    let runtime = match tokio::runtime::Builder::new_multi_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(runtime) => runtime,
+                        Err(e) => {
+                            let _ =
+                                sender
+                                    .send(Err(anyhow::Error::new(e)
+                                        .context("cannot start the async runtime")));
+                            return;
+                        }
+                    };
+                    runtime.block_on(fetcher.fetch_each(requests, |_, capture| {
+                        // A closed channel means storing failed; its error is reported.
+                        let _ = sender.send(Ok(capture));
+                    }));
+                });
+                store_snapshot(
+                    config,
+                    store,
+                    vocabulary,
+                    receiver,
+                    SnapshotSource::Http,
+                    started,
+                )
+            })
         }
     }
 }
@@ -109,8 +133,9 @@ fn captures_from_dir(config: &Config, dir: &Path) -> Result<(Vec<PendingCapture>
     Ok((captures, set.taken_at))
 }
 
-/// Fetches every configured page, conditionally where the store has validators.
-fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
+/// The fetcher and one request per configured page, conditional where the
+/// store has validators.
+fn live_requests(config: &Config, store: &Store) -> Result<(Fetcher, Vec<FetchRequest>)> {
     let mut requests = Vec::new();
     for center in &config.centers {
         for url in &center.pages {
@@ -140,11 +165,7 @@ fn fetch_live(config: &Config, store: &Store) -> Result<Vec<Capture>> {
         .collect();
     let fetcher =
         Fetcher::with_private_hosts(&config.fetch, &private_hosts)?.with_fetch_modes(modes)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    Ok(runtime.block_on(fetcher.fetch_all(requests)))
+    Ok((fetcher, requests))
 }
 
 /// Normalizes and stores captures of pages seen at `taken_at` as one
@@ -226,6 +247,19 @@ pub fn store_snapshot(
         page.body_len = page.body_len.or(reused_body_len);
         if let Some(center) = centers.iter_mut().find(|c| c.id == capture.center) {
             center.pages.push(page);
+        }
+    }
+    // Pages arrive in fetch-completion order; the manifest lists them in
+    // config order.
+    for center in &mut centers {
+        if let Some(configured) = config.center(&center.id) {
+            center.pages.sort_by_key(|p| {
+                configured
+                    .pages
+                    .iter()
+                    .position(|u| *u == p.url)
+                    .unwrap_or(usize::MAX)
+            });
         }
     }
     Ok(writer.commit(centers)?)

@@ -8,6 +8,7 @@ use crate::{AuditReport, Matrix};
 
 /// One CSV field, quoted when needed and defused against formula injection.
 pub fn field(value: &str) -> String {
+    let value = &*crate::clean(value);
     let defused = match value.chars().next() {
         Some('=') | Some('@') | Some('\t') | Some('\r') => format!("'{value}"),
         Some('+') | Some('-')

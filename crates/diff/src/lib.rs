@@ -348,8 +348,46 @@ impl std::str::FromStr for AuditFormat {
     }
 }
 
+/// The one cleaning every renderer applies to what it prints: no control
+/// characters (escape sequences, C1), no bidi controls, no credentials in
+/// URLs ([`cartwatch_model::display::clean_text`]). The HTML and CSV
+/// escapers call it on each value; the other formats clean the whole report
+/// before rendering ([`cleaned_diff`], [`cleaned`]), so the only escape
+/// sequences in a coloured text diff are the renderer's own.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    cartwatch_model::display::clean_text(text)
+}
+
+/// A copy of a diff report with every displayed string [`clean`]ed (the
+/// center names and fact keys, which its JSON form leaves out, included).
+pub fn cleaned_diff(report: &DiffReport) -> DiffReport {
+    let mut copy = cartwatch_model::display::clean_strings(report).unwrap_or_else(|| DiffReport {
+        from: clean(&report.from).into_owned(),
+        to: clean(&report.to).into_owned(),
+        centers: Vec::new(),
+    });
+    if copy.centers.len() == report.centers.len() {
+        for (center, original) in copy.centers.iter_mut().zip(&report.centers) {
+            center.name = clean(&original.name).into_owned();
+            for (change, original) in center.changes.iter_mut().zip(&original.changes) {
+                change.fact = clean(&original.fact).into_owned();
+            }
+        }
+    }
+    copy
+}
+
+/// A copy of a report (a [`Matrix`], an [`AuditReport`]) with every string
+/// [`clean`]ed; the value itself when it has nothing to clean or does not
+/// round-trip through its JSON form.
+pub fn cleaned<T: Clone + serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+    cartwatch_model::display::clean_strings(value).unwrap_or_else(|| value.clone())
+}
+
 /// Renders a diff report; `color` adds ANSI colours to the text format.
+/// Page-derived text is [`clean`]ed first, whatever the format.
 pub fn render_diff(report: &DiffReport, format: DiffFormat, color: bool) -> String {
+    let report = &cleaned_diff(report);
     match format {
         DiffFormat::Text => text::diff(report, color),
         DiffFormat::Markdown => markdown::diff(report),
@@ -359,6 +397,7 @@ pub fn render_diff(report: &DiffReport, format: DiffFormat, color: bool) -> Stri
 
 /// Renders a comparison matrix.
 pub fn render_matrix(matrix: &Matrix, format: CompareFormat) -> String {
+    let matrix = &cleaned(matrix);
     match format {
         CompareFormat::Table => text::matrix(matrix),
         CompareFormat::Markdown => markdown::matrix(matrix),
@@ -370,6 +409,7 @@ pub fn render_matrix(matrix: &Matrix, format: CompareFormat) -> String {
 
 /// Renders an audit report; `color` adds ANSI colours to the text format.
 pub fn render_audit(report: &AuditReport, format: AuditFormat, color: bool) -> String {
+    let report = &cleaned(report);
     match format {
         AuditFormat::Text => text::audit(report, color),
         AuditFormat::Markdown => markdown::audit(report),

@@ -276,6 +276,26 @@ impl Fetcher {
     /// Fetches every request; returns one capture per request, in request
     /// order. robots.txt is fetched once per host per call.
     pub async fn fetch_all(&self, requests: Vec<FetchRequest>) -> Vec<Capture> {
+        let mut captures: Vec<Option<Capture>> = vec![None; requests.len()];
+        self.fetch_each(requests, |index, capture| {
+            if let Some(slot) = captures.get_mut(index) {
+                *slot = Some(capture);
+            }
+        })
+        .await;
+        captures.into_iter().flatten().collect()
+    }
+
+    /// Fetches every request and hands each capture to `on_capture` with its
+    /// request's index as soon as it is fetched (in completion order), so a
+    /// caller can store pages as they arrive instead of holding every body
+    /// until the last one. Every index is delivered exactly once.
+    /// robots.txt is fetched once per host per call.
+    pub async fn fetch_each(
+        &self,
+        requests: Vec<FetchRequest>,
+        mut on_capture: impl FnMut(usize, Capture),
+    ) {
         let settings = &self.shared.settings;
         // Group by the host of the configured URL, keeping request order. A
         // request identical to an earlier one but for the center (two centers
@@ -317,9 +337,13 @@ impl Fetcher {
         });
 
         let per_host = settings.max_in_flight_per_host.max(1);
+        // Bounded: when the caller stores pages more slowly than they arrive,
+        // fetching waits rather than holding their bodies.
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<(usize, Capture)>(1);
         let mut tasks = tokio::task::JoinSet::new();
         for (_, pages) in groups {
             let run = run.clone();
+            let sender = sender.clone();
             tasks.spawn(async move {
                 futures::stream::iter(pages)
                     .map(|(index, request)| {
@@ -327,48 +351,53 @@ impl Fetcher {
                         async move { (index, run.fetch_page(&request).await) }
                     })
                     .buffer_unordered(per_host)
-                    .collect::<Vec<_>>()
+                    .for_each(|done| {
+                        let sender = sender.clone();
+                        async move {
+                            let _ = sender.send(done).await;
+                        }
+                    })
                     .await
             });
         }
+        drop(sender);
 
-        let mut captures: Vec<Option<Capture>> = vec![None; requests.len()];
+        let mut delivered = vec![false; requests.len()];
+        let mut deliver = |delivered: &mut Vec<bool>, index: usize, capture: Capture| {
+            for &(duplicate, _) in duplicates.iter().filter(|(_, first)| *first == index) {
+                let mut copy = capture.clone();
+                copy.center = requests[duplicate].center.clone();
+                delivered[duplicate] = true;
+                on_capture(duplicate, copy);
+            }
+            delivered[index] = true;
+            on_capture(index, capture);
+        };
+        // Closed once every task has ended (a panicked task drops its sender).
+        while let Some((index, capture)) = receiver.recv().await {
+            deliver(&mut delivered, index, capture);
+        }
         while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(done) => {
-                    for (index, capture) in done {
-                        captures[index] = Some(capture);
-                    }
-                }
-                Err(error) => tracing::error!(%error, "a fetch task failed"),
+            if let Err(error) = joined {
+                tracing::error!(%error, "a fetch task failed");
             }
         }
         run.progress.finish();
         if let Some(Ok(session)) = run.browser.get() {
             session.shutdown().await;
         }
-        for (duplicate, first) in duplicates {
-            captures[duplicate] = captures[first].clone().map(|mut capture| {
-                capture.center = requests[duplicate].center.clone();
-                capture
-            });
+        let missing: Vec<usize> = (0..requests.len())
+            .filter(|i| !delivered[*i] && !duplicates.iter().any(|(d, _)| d == i))
+            .collect();
+        for index in missing {
+            let mut capture = blank_capture(&requests[index]);
+            capture.outcome = FetchOutcome::Connect;
+            capture.error = Some(
+                "internal error: the fetch task for this page stopped; please report it".into(),
+            );
+            capture.fetched_at = crate::now_rfc3339();
+            deliver(&mut delivered, index, capture);
         }
-        captures
-            .into_iter()
-            .zip(requests)
-            .map(|(capture, request)| {
-                capture.unwrap_or_else(|| {
-                    let mut capture = blank_capture(&request);
-                    capture.outcome = FetchOutcome::Connect;
-                    capture.error = Some(
-                        "internal error: the fetch task for this page stopped; please report it"
-                            .into(),
-                    );
-                    capture.fetched_at = crate::now_rfc3339();
-                    capture
-                })
-            })
-            .collect()
     }
 }
 

@@ -342,6 +342,11 @@ impl Config {
                         "page {page:?} is not an http:// or https:// URL"
                     )));
                 }
+                if let Some(problem) = url_problem(page) {
+                    return Err(fail(format!(
+                        "page {page:?} is not a well-formed URL: {problem}; write it as the browser's address bar shows it (percent-encoded: a space is %20, a quote %22)"
+                    )));
+                }
             }
             if let Some(country) = &center.country {
                 if !(country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic())) {
@@ -372,8 +377,9 @@ impl Config {
 
     /// Fails when the config lists no center. A watch run with an empty or
     /// truncated file would otherwise store a snapshot in which every center
-    /// vanished; commands that snapshot or report call this, the editing
-    /// commands (`centers add`) do not, so a new config can start empty.
+    /// vanished; the commands that snapshot (and `check-config`) call this,
+    /// the editing commands (`centers add`) do not, so a new config can
+    /// start empty.
     pub fn require_centers(&self, file: &str) -> Result<(), ConfigError> {
         if self.centers.is_empty() {
             return Err(ConfigError::NoCenters {
@@ -393,6 +399,48 @@ impl Config {
     pub fn fetch_mode(&self, center: &CenterConfig) -> FetchMode {
         center.fetch.unwrap_or_else(|| self.fetch.browser.mode())
     }
+}
+
+/// Why a configured page URL would not parse strictly, if it would not:
+/// whitespace, control characters, quotes, angle brackets, backslashes,
+/// braces, pipes or carets (characters a URL carries percent-encoded), or
+/// unbalanced `[]`/`()`. A lenient parser would guess; a config should say
+/// exactly which page it means.
+pub fn url_problem(url: &str) -> Option<String> {
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "\"'`<>\\{}|^".contains(*c))
+    {
+        return Some(match c {
+            c if c.is_whitespace() => "it contains a space or other whitespace".into(),
+            c if c.is_control() => "it contains a control character".into(),
+            c => format!("it contains {c:?}"),
+        });
+    }
+    for (open, close) in [('[', ']'), ('(', ')')] {
+        let mut depth = 0i64;
+        for c in url.chars() {
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                depth -= 1;
+                if depth < 0 {
+                    break;
+                }
+            }
+        }
+        if depth != 0 {
+            return Some(format!("its {open}{close} brackets are unbalanced"));
+        }
+    }
+    let authority = url.split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '?', '#']).next().unwrap_or_default()
+    });
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Some("it names no host".into());
+    }
+    None
 }
 
 /// True for a usable center id.
@@ -466,6 +514,35 @@ pages = ["https://www.uhhospitals.org/rainbow"]
         assert!(err.starts_with("c.toml: no centers"), "{err}");
         let good = Config::from_toml_str(GOOD, "c.toml").unwrap();
         assert!(good.require_centers("c.toml").is_ok());
+    }
+
+    #[test]
+    fn page_urls_must_parse_strictly() {
+        for bad in [
+            "https://a.example/car t",
+            "https://a.example/x?q=\"><script>",
+            "https://a.example/x'",
+            "https://a.example/(unbalanced",
+            "https://[::1/x",
+            "https://a.example/\\x",
+            "https://user:pw@/x",
+        ] {
+            assert!(url_problem(bad).is_some(), "{bad}");
+        }
+        for good in [
+            "https://a.example/car-t?x=%22%3E",
+            "https://[::1]:8080/x",
+            "https://en.example/wiki/CAR_(therapy)",
+            "https://user:pw@intranet.example/x",
+        ] {
+            assert_eq!(url_problem(good), None, "{good}");
+        }
+        let text = GOOD.replace("rainbow\"]", "rainbow page\"]");
+        let err = Config::from_toml_str(&text, "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("center \"uh-rainbow\""), "{err}");
+        assert!(err.contains("not a well-formed URL"), "{err}");
     }
 
     #[test]

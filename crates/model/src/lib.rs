@@ -12,6 +12,9 @@
 //!   [`PageRecord::facts`], the one way to flatten a record.
 //! - [`config`]: the watched centers and run settings (`config/centers.toml`).
 //! - [`directory`]: the directory of CAR T organizations (`config/directory.toml`).
+//! - [`display`]: text cleaned for display (no escape sequences, no bidi
+//!   controls, no credentials in URLs), shared by the normalizer and every
+//!   renderer.
 //!
 //! ```
 //! use cartwatch_model::{PageRecord, Purpose};
@@ -23,6 +26,7 @@
 
 pub mod config;
 pub mod directory;
+pub mod display;
 pub mod fact;
 pub mod record;
 pub mod snapshot;

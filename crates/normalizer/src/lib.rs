@@ -115,6 +115,18 @@ pub fn normalize_text_in_country(
         .selectors
         .map(|s| dom::Overrides::new(s.content.as_deref(), &s.exclude));
     let mut page = dom::page_blocks(html, overrides.as_ref());
+    // Escape sequences (raw or `&#27;`) and bidi controls never reach the
+    // readers, and do not split a phone number or a product name either.
+    for block in page.blocks.iter_mut() {
+        clean_owned(&mut block.text);
+        for link in block.links.iter_mut() {
+            clean_owned(&mut link.text);
+            clean_owned(&mut link.target);
+        }
+    }
+    if let Some(title) = page.title.as_mut() {
+        clean_owned(title);
+    }
     // Lists of linked products or conditions inside the content stay in the
     // text, although link-dense runs are otherwise navigation.
     for block in page.blocks.iter_mut() {
@@ -138,7 +150,7 @@ pub fn normalize_text_in_country(
         .map(|b| b.text.as_str())
         .collect::<Vec<_>>()
         .join("\n\n");
-    PageRecord {
+    let record = PageRecord {
         url: input.url.to_string(),
         title: page.title,
         contacts: contacts.contacts,
@@ -150,5 +162,15 @@ pub fn normalize_text_in_country(
         dates: facts.dates,
         main_text,
         evidence: facts.evidence,
+    };
+    // The boundary: every string of the record (structured data, tel: links
+    // and the URL included) cleaned once more; a record always round-trips.
+    cartwatch_model::display::clean_strings(&record).unwrap_or(record)
+}
+
+/// Cleans a string in place for display (see [`cartwatch_model::display::clean_text`]).
+fn clean_owned(text: &mut String) {
+    if let std::borrow::Cow::Owned(clean) = cartwatch_model::display::clean_text(text) {
+        *text = clean;
     }
 }

@@ -121,7 +121,7 @@ struct Tally {
 
 /// Lists, selects and imports; see the module docs.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let config = args.config.load()?;
+    let config = args.config.load_watch_list()?;
     let vocabulary = args.vocabulary.load()?;
     let every = Every::parse(&args.every).with_context(|| {
         format!(

@@ -238,7 +238,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         require_center(&view.manifest, center)?;
     }
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::common::CleanWriter::new(std::io::BufWriter::new(stdout.lock()));
     if args.format == Format::Csv {
         writeln!(out, "{}", COLUMNS.join(","))?;
     }

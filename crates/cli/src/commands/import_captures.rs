@@ -28,7 +28,7 @@ pub struct Args {
 /// Reads the captures, normalizes them with the config's selectors and the
 /// vocabulary, and stores one snapshot.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let config = args.config.load()?;
+    let config = args.config.load_watch_list()?;
     let vocabulary = args.vocabulary.load()?;
     let source = SnapshotSource::Captures {
         dir: args.path.display().to_string(),
@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.path.display()
         );
     };
-    print!("{}", crate::commands::snapshot::summary(&manifest));
+    crate::common::print_clean(&crate::commands::snapshot::summary(&manifest))?;
     Ok(ExitCode::SUCCESS)
 }
 

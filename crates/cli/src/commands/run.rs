@@ -71,7 +71,7 @@ fn parse_severity(text: &str) -> Result<Severity, String> {
 
 /// Runs the job; see the module docs for the exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let config = args.config.load()?;
+    let config = args.config.load_watch_list()?;
     let vocabulary = args.vocabulary.load()?;
     let diff_options = DiffOptions::from_config(&config)
         .with_context(|| format!("in {}", args.config.config.display()))?;
@@ -112,7 +112,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     store
         .flush()
         .with_context(|| format!("cannot flush the store at {}", args.store.store.display()))?;
-    print!("{}", super::snapshot::summary(&manifest));
+    crate::common::print_clean(&super::snapshot::summary(&manifest))?;
 
     // From here on the snapshot is stored: an error only means it could not
     // be compared, and says so.

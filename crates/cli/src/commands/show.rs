@@ -69,7 +69,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 centers,
             };
             let stdout = std::io::stdout();
-            let mut lock = std::io::BufWriter::new(stdout.lock());
+            let mut lock = crate::common::CleanWriter::new(std::io::BufWriter::new(stdout.lock()));
             serde_json::to_writer_pretty(&mut lock, &doc)?;
             lock.write_all(b"\n")?;
             lock.flush()?;
@@ -90,10 +90,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
     }
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    lock.write_all(out.as_bytes())?;
-    lock.flush()?;
+    crate::common::print_clean(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -24,7 +24,7 @@ pub struct Args {
 /// Takes one snapshot; exit 0 when every page was fetched, 1 when the
 /// snapshot was stored but some pages failed, 2 on error (nothing stored).
 pub fn run(args: Args) -> Result<ExitCode> {
-    let config = args.config.load()?;
+    let config = args.config.load_watch_list()?;
     let vocabulary = args.vocabulary.load()?;
     let store = args.store.open_for_writing()?;
     let source = match &args.from {
@@ -32,7 +32,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => PageSource::Http,
     };
     let manifest = take_snapshot(&config, &store, &vocabulary, source)?;
-    print!("{}", summary(&manifest));
+    crate::common::print_clean(&summary(&manifest))?;
     Ok(if manifest.pages_failed() > 0 {
         ExitCode::from(1)
     } else {

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 /// and control characters other than tab and newline are dropped. A page's
 /// `</script>` or `<img onerror=...>` comes out as inert text.
 pub fn text(raw: &str) -> String {
+    let raw = crate::clean(raw);
     let mut out = String::with_capacity(raw.len() + raw.len() / 8);
     for c in raw.chars() {
         match c {
@@ -29,6 +30,7 @@ pub fn text(raw: &str) -> String {
 /// [`text`], plus backtick and newline (which some old parsers treat as
 /// attribute delimiters); callers always quote attributes with `"`.
 pub fn attr(raw: &str) -> String {
+    let raw = crate::clean(raw);
     let mut out = String::with_capacity(raw.len() + 8);
     for c in raw.chars() {
         match c {
